@@ -1,0 +1,111 @@
+"""Goda exempel: the application factory, the one place that wires config, extensions and blueprints."""
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import sqlite3
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from . import config as config_module
+from .extensions import csrf, db, migrate
+
+log = logging.getLogger(__name__)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_on_connect(dbapi_conn, _record):
+    """SQLite: WAL, a busy timeout and foreign keys; we issue BEGIN ourselves (see below)."""
+    if not isinstance(dbapi_conn, sqlite3.Connection):
+        return
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    for pragma in ("journal_mode=WAL", "busy_timeout=10000", "foreign_keys=ON", "synchronous=NORMAL"):
+        cur.execute(f"PRAGMA {pragma}")
+    cur.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin_immediate(conn):
+    """SQLite: take the write lock when a transaction starts, so concurrent writers wait
+    (busy_timeout) instead of failing with 'database is locked' on upgrade from a read lock."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _secret_key(instance: Path) -> str:
+    """A persistent random key for development, kept in the instance folder."""
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the application; `config` overrides environment and defaults (tests use it)."""
+    root = Path(__file__).resolve().parent.parent
+    app = Flask(
+        __name__,
+        instance_path=str(root / "instance"),
+        template_folder=str(root / "templates"),
+        static_folder=str(root / "static"),
+    )
+    app.config.update(config_module.from_environment(app.instance_path))
+    if config:
+        app.config.update(config)
+    instance = Path(app.config.get("KB_INSTANCE_PATH") or app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key(instance)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(root / "migrations"))
+    csrf.init_app(app)
+
+    from .search.index import SearchIndex
+    from .services import published_entries
+
+    app.extensions["kb_index"] = SearchIndex(app.config["KB_INDEX_DIR"], published_entries)
+
+    from .views import api, browse, errors, search
+
+    app.register_blueprint(browse.bp)
+    app.register_blueprint(search.bp)
+    app.register_blueprint(api.bp)
+    csrf.exempt(api.bp)  # read-only JSON API: GET only
+    errors.register(app)
+
+    from .cli import kb_cli
+
+    app.cli.add_command(kb_cli)
+
+    from .views import filters
+
+    filters.register(app)
+
+    @app.after_request
+    def _security_headers(response):
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+            "frame-ancestors 'none'; form-action 'self'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        return response
+
+    @app.teardown_appcontext
+    def _close_searcher(_exc):
+        # Searchers are per thread and reused across requests; nothing to close here.
+        return None
+
+    return app

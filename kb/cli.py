@@ -1,0 +1,93 @@
+"""`flask kb ...`: load, export, reindex, check."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from . import content, services
+from .extensions import db
+
+kb_cli = AppGroup("kb", help="Goda exempel: content, search index and maintenance.")
+
+
+def _content_dir(path: str | None) -> Path:
+    return Path(path) if path else Path(current_app.config["KB_CONTENT_DIR"])
+
+
+@kb_cli.command("load")
+@click.argument("path", required=False, type=click.Path(file_okay=False))
+def load_command(path: str | None) -> None:
+    """Validate every file in PATH (default: content/), then upsert all examples in one transaction."""
+    root = _content_dir(path)
+    try:
+        report = services.load_content(root)
+        db.session.commit()
+    except content.ContentInvalid as exc:
+        db.session.rollback()
+        click.echo(f"Inget laddades: {len(exc.errors)} fel i {root}:", err=True)
+        for error in exc.errors:
+            click.echo(f"  {error}", err=True)
+        sys.exit(1)
+    except Exception:
+        db.session.rollback()
+        raise
+    # The index is updated only after the commit; a missing index is rebuilt whole.
+    services.search_index().ensure()
+    services.reindex_entries(report.changed)
+    click.echo(
+        f"Laddade {root}: {len(report.created)} nya, {len(report.updated)} ändrade, "
+        f"{len(report.unchanged)} oförändrade exempel; {report.categories} kategorier; "
+        f"{report.places_changed} platser uppdaterade."
+    )
+    for skipped in report.skipped:
+        click.echo(f"  hoppade över {skipped}: inte publicerat i databasen", err=True)
+
+
+@kb_cli.command("export")
+@click.argument("path", required=False, type=click.Path(file_okay=False))
+def export_command(path: str | None) -> None:
+    """Write every published example to PATH (default: content/) in the canonical file format."""
+    root = _content_dir(path)
+    written = services.export_content(root)
+    click.echo(f"Skrev {len(written)} filer till {root}.")
+
+
+@kb_cli.command("reindex")
+def reindex_command() -> None:
+    """Rebuild the search index from the database (new generation, swapped in atomically)."""
+    count = services.search_index().rebuild()
+    click.echo(f"Sökindexet byggdes om: {count} publicerade exempel.")
+
+
+@kb_cli.command("check")
+@click.option("--repair", is_flag=True, help="Rebuild the index when it differs from the database.")
+def check_command(repair: bool) -> None:
+    """Compare the search index with the database and report every difference."""
+    index = services.search_index()
+    ok, reason = index.status()
+    if not ok:
+        click.echo(f"Sökindexet går inte att använda: {reason}")
+        if repair:
+            index.rebuild()
+            click.echo("Reparerat: indexet byggdes om.")
+            return
+        sys.exit(1)
+    in_db = {e.slug for e in services.published_entries()}
+    in_index = index.slugs()
+    missing, extra = sorted(in_db - in_index), sorted(in_index - in_db)
+    for slug in missing:
+        click.echo(f"saknas i indexet: {slug}")
+    for slug in extra:
+        click.echo(f"finns i indexet men är inte publicerat: {slug}")
+    if not missing and not extra:
+        click.echo(f"Indexet stämmer med databasen: {len(in_db)} publicerade exempel.")
+        return
+    if repair:
+        index.rebuild()
+        click.echo("Reparerat: indexet byggdes om.")
+        return
+    sys.exit(1)

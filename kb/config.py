@@ -1,0 +1,38 @@
+"""Configuration defaults; every value can be overridden from the environment."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def from_environment(instance_path: str) -> dict:
+    """Build the configuration from defaults and KB_* / DATABASE_URL variables."""
+    instance = Path(os.environ.get("KB_INSTANCE_PATH", instance_path))
+    db_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'kb.sqlite3'}"
+    if db_url.startswith("postgres://"):  # Heroku-style URLs; SQLAlchemy wants the dialect name.
+        db_url = "postgresql+psycopg://" + db_url[len("postgres://"):]
+    elif db_url.startswith("postgresql://"):
+        db_url = "postgresql+psycopg://" + db_url[len("postgresql://"):]
+    return {
+        "KB_INSTANCE_PATH": str(instance),
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or os.environ.get("KB_SECRET_KEY"),
+        "SQLALCHEMY_DATABASE_URI": db_url,
+        "KB_INDEX_DIR": os.environ.get("KB_INDEX_DIR", str(instance / "search")),
+        "KB_CONTENT_DIR": os.environ.get("KB_CONTENT_DIR", str(ROOT / "content")),
+        "KB_PER_PAGE": int(os.environ.get("KB_PER_PAGE", "10")),
+        "SESSION_COOKIE_SECURE": _env_bool("KB_SECURE_COOKIES", False),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
+        "JSON_SORT_KEYS": False,
+    }

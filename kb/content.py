@@ -1,0 +1,364 @@
+"""The only reader and writer of content/: Markdown files with YAML front matter.
+
+A file is `---\\n<YAML>\\n---\\n\\n<Markdown body>\\n`. `parse_directory` validates
+everything and collects every problem (file, field, line, what is wrong, what is
+valid) before anything touches the database; `dump_example` writes the canonical
+form, so load → export reproduces a canonical file byte for byte.
+
+Front matter is split and parsed here rather than with python-frontmatter because
+error messages need line numbers in the file, and export needs byte-exact control
+over the YAML it writes; both are a few lines on top of PyYAML.
+"""
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from . import places
+from .models import PracticeStatus
+
+FIELDS = ("title", "slug", "category", "municipalities", "counties", "summary", "tags", "status", "source")
+REQUIRED = ("title", "slug", "category", "summary")
+SOURCE_FIELDS = ("title", "published", "sections")
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+LIMITS = {"title": 150, "summary": 500, "body": 50_000, "tag": 60, "tags": 20, "slug": 120}
+STATUSES = tuple(s.value for s in PracticeStatus)
+
+
+@dataclass
+class ContentError:
+    """One problem in one file, phrased for the person who has to fix it."""
+
+    path: Path
+    message: str
+    field: str | None = None
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = str(self.path)
+        if self.line:
+            where += f":{self.line}"
+        if self.field:
+            where += f": fältet '{self.field}'"
+        return f"{where}: {self.message}"
+
+
+class ContentInvalid(Exception):
+    """Raised with every ContentError found; nothing has been written."""
+
+    def __init__(self, errors: list[ContentError]):
+        self.errors = errors
+        super().__init__("\n".join(str(e) for e in errors))
+
+
+@dataclass
+class CategoryData:
+    slug: str
+    name: str
+    description: str = ""
+
+
+@dataclass
+class ExampleData:
+    """A validated example, as read from or written to a file."""
+
+    slug: str
+    title: str
+    category: str
+    summary: str
+    body: str
+    municipalities: list[str] = field(default_factory=list)  # official names
+    counties: list[str] = field(default_factory=list)  # official names
+    tags: list[str] = field(default_factory=list)
+    status: str = PracticeStatus.OKAND.value
+    source_title: str = ""
+    source_published: str = ""
+    source_sections: list[str] = field(default_factory=list)
+    path: Path | None = None
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _split(text: str) -> tuple[str, str, int]:
+    """Return (front matter, body, line number where the front matter starts)."""
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n")
+    if not text.startswith("---\n"):
+        raise ValueError("filen måste börja med en rad '---' följd av YAML-huvudet (front matter)")
+    end = re.search(r"^---[ \t]*$", text[4:], flags=re.MULTILINE)
+    if end is None:
+        raise ValueError("YAML-huvudet avslutas inte: en rad med bara '---' saknas efter huvudet")
+    front = text[4 : 4 + end.start()]
+    body = text[4 + end.end() :]
+    return front, body.strip("\n"), 2
+
+
+def _key_lines(front: str, first_line: int) -> dict[str, int]:
+    """Map each top-level key to its line number in the file."""
+    try:
+        node = yaml.compose(front, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return {}
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    return {k.value: k.start_mark.line + first_line for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
+
+
+def _str_list(value, name: str, err) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        err(name, "ska vara en lista (en rad '- namn' per värde), inte en enskild text")
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        err(name, "ska vara en lista med texter, t.ex.\n  - Borlänge")
+        return []
+    return [v.strip() for v in value]
+
+
+def parse_example(path: Path, categories: set[str]) -> tuple[ExampleData | None, list[ContentError]]:
+    """Parse and validate one example file; returns the data or the errors found."""
+    errors: list[ContentError] = []
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        return None, [ContentError(path, f"filen är inte giltig UTF-8 (byte {exc.start}); spara den som UTF-8")]
+    try:
+        front, body, first_line = _split(text)
+    except ValueError as exc:
+        return None, [ContentError(path, str(exc), line=1)]
+    try:
+        data = yaml.safe_load(front)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + first_line if mark else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        return None, [ContentError(path, f"YAML-huvudet går inte att läsa: {problem}", line=line)]
+    if not isinstance(data, dict):
+        return None, [ContentError(path, "YAML-huvudet ska vara nyckel: värde-par (title:, slug:, ...)", line=2)]
+    lines = _key_lines(front, first_line)
+
+    def err(name: str, message: str) -> None:
+        errors.append(ContentError(path, message, field=name, line=lines.get(name.split(".")[0])))
+
+    for key in data:
+        if key not in FIELDS:
+            err(str(key), f"okänt fält; giltiga fält är: {', '.join(FIELDS)}")
+    for key in REQUIRED:
+        value = data.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            errors.append(ContentError(path, "saknas eller är tomt; fältet är obligatoriskt", field=key, line=lines.get(key)))
+
+    def text_field(name: str, limit: int) -> str:
+        value = data.get(name)
+        if value is None:
+            return ""
+        if not isinstance(value, str):
+            err(name, f"ska vara en text, inte {type(value).__name__}")
+            return ""
+        value = value.strip()
+        if len(value) > limit:
+            err(name, f"är {len(value)} tecken; högst {limit} tecken är tillåtet")
+        return value
+
+    title = text_field("title", LIMITS["title"])
+    slug = text_field("slug", LIMITS["slug"])
+    summary = text_field("summary", LIMITS["summary"])
+    category = text_field("category", 80)
+
+    if slug and not SLUG_RE.match(slug):
+        err("slug", f"{slug!r} är ogiltig; använd små bokstäver a–z, siffror och bindestreck, t.ex. 'kopa-villor'")
+    elif slug and slug != path.stem:
+        err("slug", f"{slug!r} stämmer inte med filnamnet; filen ska heta {slug}.md (eller slug vara {path.stem!r})")
+    if category and category not in categories:
+        err("category", f"okänd kategori {category!r}; giltiga är: {', '.join(sorted(categories))}")
+
+    municipalities: list[str] = []
+    for name in _str_list(data.get("municipalities"), "municipalities", err):
+        try:
+            municipalities.append(places.municipality(name).name)
+        except places.UnknownPlace as exc:
+            hint = f" Menade du {' eller '.join(repr(s) for s in exc.suggestions)}?" if exc.suggestions else ""
+            err("municipalities", f"okänd kommun {name!r}.{hint} Använd kommunens officiella namn.")
+    counties: list[str] = []
+    for name in _str_list(data.get("counties"), "counties", err):
+        try:
+            counties.append(places.county(name).name)
+        except places.UnknownPlace as exc:
+            hint = f" Menade du {' eller '.join(repr(s) for s in exc.suggestions)}?" if exc.suggestions else ""
+            err("counties", f"okänt län {name!r}.{hint} Använd länets officiella namn, t.ex. 'Dalarnas län'.")
+    if "municipalities" not in data and "counties" not in data:
+        errors.append(ContentError(path, "minst en plats krävs: ange 'municipalities' och/eller 'counties'", field="municipalities"))
+    if len(set(municipalities)) != len(municipalities):
+        err("municipalities", "samma kommun står flera gånger")
+    if len(set(counties)) != len(counties):
+        err("counties", "samma län står flera gånger")
+
+    tags = _str_list(data.get("tags"), "tags", err)
+    tags = [t.lower() for t in tags]
+    if len(tags) > LIMITS["tags"]:
+        err("tags", f"{len(tags)} taggar; högst {LIMITS['tags']} är tillåtet")
+    for tag in tags:
+        if len(tag) > LIMITS["tag"]:
+            err("tags", f"taggen {tag[:30]!r}… är för lång; högst {LIMITS['tag']} tecken")
+    if len(set(tags)) != len(tags):
+        err("tags", "samma tagg står flera gånger")
+
+    status = data.get("status", PracticeStatus.OKAND.value)
+    if status not in STATUSES:
+        err("status", f"{status!r} är ogiltig; giltiga värden är: {', '.join(STATUSES)}")
+
+    source = data.get("source") or {}
+    source_title = source_published = ""
+    source_sections: list[str] = []
+    if not isinstance(source, dict):
+        err("source", "ska vara en mappning med title, published och sections")
+    else:
+        for key in source:
+            if key not in SOURCE_FIELDS:
+                err("source", f"okänt delfält {key!r}; giltiga är: {', '.join(SOURCE_FIELDS)}")
+        source_title = str(source.get("title") or "").strip()
+        source_published = str(source.get("published") or "").strip()
+        if source_published and not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", source_published):
+            err("source", f"published {source_published!r} är ogiltigt; skriv ÅÅÅÅ, ÅÅÅÅ-MM eller ÅÅÅÅ-MM-DD")
+        raw_sections = source.get("sections")
+        if raw_sections is not None:
+            if not isinstance(raw_sections, list):
+                err("source", "sections ska vara en lista, t.ex. ['3.3']")
+            else:
+                source_sections = [str(s) for s in raw_sections]
+
+    if not body.strip():
+        errors.append(ContentError(path, "texten efter YAML-huvudet saknas; skriv exemplet i Markdown"))
+    elif len(body) > LIMITS["body"]:
+        errors.append(ContentError(path, f"texten är {len(body)} tecken; högst {LIMITS['body']} är tillåtet"))
+
+    if errors:
+        return None, errors
+    return (
+        ExampleData(
+            slug=slug, title=title, category=category, summary=summary, body=body,
+            municipalities=municipalities, counties=counties, tags=tags, status=status,
+            source_title=source_title, source_published=source_published,
+            source_sections=source_sections, path=path,
+        ),
+        [],
+    )
+
+
+def parse_categories(path: Path) -> tuple[list[CategoryData], list[ContentError]]:
+    """Read categories.yaml: a list of {slug, name, description}."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        return [], [ContentError(path, f"kan inte läsas: {exc}")]
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        return [], [ContentError(path, f"YAML-fel: {getattr(exc, 'problem', exc)}", line=mark.line + 1 if mark else None)]
+    items = data.get("categories") if isinstance(data, dict) else None
+    if not isinstance(items, list) or not items:
+        return [], [ContentError(path, "ska innehålla 'categories:' med en lista av {slug, name, description}")]
+    out, errors, seen = [], [], set()
+    for i, item in enumerate(items, 1):
+        if not isinstance(item, dict) or not item.get("slug") or not item.get("name"):
+            errors.append(ContentError(path, f"kategori nr {i} saknar slug eller name", field="categories"))
+            continue
+        slug = str(item["slug"])
+        if not SLUG_RE.match(slug):
+            errors.append(ContentError(path, f"kategori-slug {slug!r} är ogiltig; använd a–z, 0–9 och bindestreck", field="categories"))
+        if slug in seen:
+            errors.append(ContentError(path, f"kategori-slug {slug!r} står två gånger", field="categories"))
+        seen.add(slug)
+        out.append(CategoryData(slug, str(item["name"]), str(item.get("description") or "").strip()))
+    return out, errors
+
+
+@dataclass
+class ContentSet:
+    categories: list[CategoryData]
+    examples: list[ExampleData]
+
+
+def parse_directory(root: Path) -> ContentSet:
+    """Validate a whole content directory; raise ContentInvalid listing every problem."""
+    root = Path(root)
+    errors: list[ContentError] = []
+    if not root.is_dir():
+        raise ContentInvalid([ContentError(root, "katalogen finns inte")])
+    cat_path = root / "categories.yaml"
+    if not cat_path.is_file():
+        raise ContentInvalid([ContentError(cat_path, "saknas; den listar kategorierna (slug, name, description)")])
+    categories, cat_errors = parse_categories(cat_path)
+    errors += cat_errors
+    slugs = {c.slug for c in categories}
+    examples: list[ExampleData] = []
+    files = sorted((root / "examples").glob("*.md"))
+    if not files:
+        errors.append(ContentError(root / "examples", "inga exempel (*.md) hittades"))
+    for path in files:
+        example, file_errors = parse_example(path, slugs)
+        errors += file_errors
+        if example:
+            examples.append(example)
+    titles: dict[str, Path] = {}
+    for ex in examples:
+        key = places.fold(ex.title)
+        if key in titles:
+            errors.append(ContentError(ex.path, f"samma titel som {titles[key].name}; titlar ska vara unika", field="title"))
+        titles.setdefault(key, ex.path)
+    if errors:
+        raise ContentInvalid(errors)
+    return ContentSet(categories, examples)
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _dump_yaml(data: dict) -> str:
+    # Block style, list items flush with their key, long texts on one line.
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100_000, default_flow_style=False)
+
+
+def dump_example(ex: ExampleData) -> str:
+    """The canonical text of an example file."""
+    front: dict = {"title": ex.title, "slug": ex.slug, "category": ex.category}
+    if ex.municipalities:
+        front["municipalities"] = list(ex.municipalities)
+    if ex.counties:
+        front["counties"] = list(ex.counties)
+    front["summary"] = ex.summary
+    front["tags"] = list(ex.tags)
+    front["status"] = ex.status
+    front["source"] = {
+        "title": ex.source_title,
+        "published": ex.source_published,
+        "sections": list(ex.source_sections),
+    }
+    return f"---\n{_dump_yaml(front)}---\n\n{ex.body.strip()}\n"
+
+
+def dump_categories(categories: list[CategoryData]) -> str:
+    """The canonical text of categories.yaml."""
+    items = [{"slug": c.slug, "name": c.name, "description": c.description} for c in categories]
+    return _dump_yaml({"categories": items})
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write a file so that a crash leaves either the old or the new version, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise

@@ -1,0 +1,199 @@
+"""ORM classes and enums only; behaviour lives in services, places, content and search."""
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .extensions import db
+
+
+def utcnow() -> datetime:
+    """Timezone-aware now in UTC (stored naive-as-UTC by SQLite, aware by PostgreSQL)."""
+    return datetime.now(UTC)
+
+
+class EntryState(enum.StrEnum):
+    """Where an example is in its life: only `published` is public."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    CHANGES_REQUESTED = "changes_requested"
+    PUBLISHED = "published"
+    REJECTED = "rejected"
+    ARCHIVED = "archived"
+
+
+class PracticeStatus(enum.StrEnum):
+    """Whether the practice itself is planned, running or finished (Swedish values as in content files)."""
+
+    PLANERAD = "planerad"
+    PAGAENDE = "pågående"
+    AVSLUTAD = "avslutad"
+    OKAND = "okänd"
+
+
+def _enum(cls: type[enum.Enum], name: str) -> sa.Enum:
+    # Stored as plain strings (no native enum type) so SQLite and PostgreSQL agree.
+    return sa.Enum(
+        cls,
+        name=name,
+        native_enum=False,
+        create_constraint=False,
+        length=32,
+        values_callable=lambda members: [m.value for m in members],
+    )
+
+
+class County(db.Model):
+    """A län, keyed by its two-digit official code."""
+
+    __tablename__ = "counties"
+
+    code: Mapped[str] = mapped_column(sa.String(2), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(100), unique=True)
+    slug: Mapped[str] = mapped_column(sa.String(100), unique=True)
+
+    municipalities: Mapped[list[Municipality]] = relationship(
+        back_populates="county", order_by="Municipality.name"
+    )
+
+    def __repr__(self) -> str:
+        return f"<County {self.code} {self.name}>"
+
+
+class Municipality(db.Model):
+    """A kommun, keyed by its four-digit official code; the first two digits are its county."""
+
+    __tablename__ = "municipalities"
+
+    code: Mapped[str] = mapped_column(sa.String(4), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(100), unique=True)
+    slug: Mapped[str] = mapped_column(sa.String(100), unique=True)
+    county_code: Mapped[str] = mapped_column(sa.ForeignKey("counties.code"), index=True)
+
+    county: Mapped[County] = relationship(back_populates="municipalities")
+
+    def __repr__(self) -> str:
+        return f"<Municipality {self.code} {self.name}>"
+
+
+class Category(db.Model):
+    """A topic such as Bostäder; the list lives in content/categories.yaml."""
+
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    position: Mapped[int] = mapped_column(default=0)
+
+
+class Tag(db.Model):
+    """A free keyword, stored lower-case."""
+
+    __tablename__ = "tags"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(60), unique=True)
+
+
+revision_municipalities = sa.Table(
+    "revision_municipalities",
+    db.metadata,
+    sa.Column("revision_id", sa.ForeignKey("revisions.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("municipality_code", sa.ForeignKey("municipalities.code"), primary_key=True),
+)
+
+revision_counties = sa.Table(
+    "revision_counties",
+    db.metadata,
+    sa.Column("revision_id", sa.ForeignKey("revisions.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("county_code", sa.ForeignKey("counties.code"), primary_key=True),
+)
+
+revision_tags = sa.Table(
+    "revision_tags",
+    db.metadata,
+    sa.Column("revision_id", sa.ForeignKey("revisions.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("tag_id", sa.ForeignKey("tags.id"), primary_key=True),
+)
+
+
+class Entry(db.Model):
+    """A good example: a stable slug and state, with its text in revisions."""
+
+    __tablename__ = "entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    state: Mapped[EntryState] = mapped_column(_enum(EntryState, "entry_state"), index=True)
+    owner_county_code: Mapped[str | None] = mapped_column(
+        sa.ForeignKey("counties.code"), index=True
+    )
+    published_revision_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("revisions.id", use_alter=True, ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+    published_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    version_id: Mapped[int] = mapped_column(default=1)
+
+    revisions: Mapped[list[Revision]] = relationship(
+        back_populates="entry",
+        foreign_keys="Revision.entry_id",
+        order_by="Revision.number",
+        cascade="all, delete-orphan",
+    )
+    published_revision: Mapped[Revision | None] = relationship(
+        foreign_keys=[published_revision_id], post_update=True
+    )
+    owner_county: Mapped[County | None] = relationship()
+
+    __mapper_args__ = {"version_id_col": version_id}
+
+    @property
+    def is_public(self) -> bool:
+        """True when the public may see this entry."""
+        return self.state is EntryState.PUBLISHED and self.published_revision is not None
+
+
+class Revision(db.Model):
+    """One version of an example's text, category, places and tags."""
+
+    __tablename__ = "revisions"
+    __table_args__ = (sa.UniqueConstraint("entry_id", "number", name="uq_revisions_entry_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(sa.ForeignKey("entries.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column()
+    title: Mapped[str] = mapped_column(sa.String(200))
+    summary: Mapped[str] = mapped_column(sa.Text)
+    body: Mapped[str] = mapped_column(sa.Text)
+    category_id: Mapped[int] = mapped_column(sa.ForeignKey("categories.id"), index=True)
+    practice_status: Mapped[PracticeStatus] = mapped_column(
+        _enum(PracticeStatus, "practice_status"), default=PracticeStatus.OKAND
+    )
+    source_title: Mapped[str] = mapped_column(sa.String(300), default="")
+    source_published: Mapped[str] = mapped_column(sa.String(20), default="")
+    source_sections: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    entry: Mapped[Entry] = relationship(back_populates="revisions", foreign_keys=[entry_id])
+    category: Mapped[Category] = relationship()
+    municipalities: Mapped[list[Municipality]] = relationship(
+        secondary=revision_municipalities, order_by=Municipality.name
+    )
+    counties: Mapped[list[County]] = relationship(secondary=revision_counties, order_by=County.code)
+    tags: Mapped[list[Tag]] = relationship(secondary=revision_tags, order_by=Tag.name)
+
+    @property
+    def all_county_codes(self) -> list[str]:
+        """Counties named directly plus the counties of the named municipalities, sorted."""
+        codes = {c.code for c in self.counties} | {m.county_code for m in self.municipalities}
+        return sorted(codes)

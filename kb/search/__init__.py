@@ -1,0 +1,1 @@
+"""Full-text search over published examples (Whoosh): schema, analysis, index, queries."""

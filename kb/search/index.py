@@ -1,0 +1,182 @@
+"""The on-disk Whoosh index: a derived cache of published entries, never the truth.
+
+Layout under KB_INDEX_DIR:
+
+    live -> ix-<time>-<rand>/     symlink to the current generation
+    ix-<time>-<rand>/             a Whoosh index plus kb-index.json (analysis version)
+
+A full rebuild writes a new generation and swaps the symlink atomically, so a
+reader never sees a half-built or empty index. Incremental updates write into the
+live generation under Whoosh's writer lock. A missing, unreadable or outdated
+index (other analysis version) is rebuilt from the database on first use.
+Searchers are per thread and reopened when the index changed (never
+`Searcher.refresh()`, see README).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import secrets
+import shutil
+import threading
+import time
+from pathlib import Path
+
+from whoosh import index as windex
+from whoosh.filedb.filestore import FileStorage
+from whoosh.query import Term
+
+from .analysis import ANALYSIS_VERSION
+from .schema import document_for, make_schema
+
+log = logging.getLogger(__name__)
+META = "kb-index.json"
+WRITER_TIMEOUT = 30.0
+
+
+class IndexUnavailable(RuntimeError):
+    """The index could neither be opened nor rebuilt."""
+
+
+class SearchIndex:
+    """One index directory; safe to share between threads of one process."""
+
+    def __init__(self, root: str | os.PathLike, loader):
+        """`loader()` returns the published entries to index (called for rebuilds)."""
+        self.root = Path(root)
+        self.loader = loader
+        self._local = threading.local()
+        self._rebuild_lock = threading.Lock()
+
+    # ----------------------------------------------------------------- paths
+
+    @property
+    def live(self) -> Path:
+        return self.root / "live"
+
+    def _generation(self) -> Path | None:
+        try:
+            return Path(os.path.realpath(self.live)) if self.live.is_symlink() else None
+        except OSError:
+            return None
+
+    # ----------------------------------------------------------------- health
+
+    def status(self) -> tuple[bool, str]:
+        """(usable, reason): whether the live index can be opened with this analysis version."""
+        gen = self._generation()
+        if gen is None or not gen.is_dir():
+            return False, "index saknas"
+        try:
+            meta = json.loads((gen / META).read_text())
+        except (OSError, ValueError):
+            return False, "indexets metadata saknas eller är trasig"
+        if meta.get("analysis") != ANALYSIS_VERSION:
+            return False, f"byggt med analys {meta.get('analysis')!r}, koden använder {ANALYSIS_VERSION!r}"
+        try:
+            ix = FileStorage(str(gen), readonly=True, supports_mmap=False).open_index()
+            with ix.searcher() as s:
+                s.doc_count()
+        except Exception as exc:  # Whoosh raises many kinds on damaged files
+            return False, f"index kan inte läsas: {type(exc).__name__}: {exc}"
+        return True, "ok"
+
+    def ensure(self) -> None:
+        """Rebuild from the database when the index is missing, unreadable or outdated."""
+        ok, reason = self.status()
+        if not ok:
+            log.warning("search index rebuilt: %s", reason)
+            self.rebuild()
+
+    # ----------------------------------------------------------------- writing
+
+    def rebuild(self) -> int:
+        """Build a new generation from `loader()` and swap it in; returns documents indexed."""
+        with self._rebuild_lock:
+            self.root.mkdir(parents=True, exist_ok=True)
+            gen = self.root / f"ix-{time.strftime('%Y%m%d%H%M%S')}-{secrets.token_hex(3)}"
+            gen.mkdir()
+            try:
+                ix = FileStorage(str(gen)).create_index(make_schema())
+                count = 0
+                with ix.writer(limitmb=256) as w:
+                    for entry in self.loader():
+                        w.add_document(**document_for(entry))
+                        count += 1
+                (gen / META).write_text(json.dumps({"analysis": ANALYSIS_VERSION, "documents": count}))
+                tmp = self.root / f"live.{secrets.token_hex(3)}.tmp"
+                os.symlink(gen.name, tmp)
+                os.replace(tmp, self.live)
+            except BaseException:
+                shutil.rmtree(gen, ignore_errors=True)
+                raise
+            self._prune(keep=gen)
+            return count
+
+    def _prune(self, keep: Path) -> None:
+        # Older generations may still be open in another process; Linux keeps unlinked
+        # files readable, and that process reopens on its next check.
+        for path in self.root.glob("ix-*"):
+            if path.resolve() != keep.resolve():
+                shutil.rmtree(path, ignore_errors=True)
+
+    def update(self, entries=(), remove_slugs=()) -> None:
+        """Add or replace the given published entries and drop the given slugs."""
+        self.ensure()
+        ix = FileStorage(str(self._generation())).open_index()
+        with ix.writer(timeout=WRITER_TIMEOUT) as w:
+            for slug in remove_slugs:
+                w.delete_by_term("slug", slug)
+            for entry in entries:
+                w.update_document(**document_for(entry))
+
+    # ----------------------------------------------------------------- reading
+
+    def searcher(self):
+        """This thread's searcher, reopened if the index changed since it was opened."""
+        local = self._local
+        gen = self._generation()
+        current = getattr(local, "searcher", None)
+        if current is not None and gen == local.generation:
+            try:
+                if current.up_to_date():
+                    return current
+            except Exception:
+                pass
+        if current is not None:
+            current.close()
+            local.searcher = None
+        try:
+            local.searcher = self._open()
+        except Exception as exc:
+            log.warning("search index unreadable (%s); rebuilding", exc)
+            self.rebuild()
+            try:
+                local.searcher = self._open()
+            except Exception as exc2:
+                raise IndexUnavailable(str(exc2)) from exc2
+        local.generation = self._generation()
+        return local.searcher
+
+    def _open(self):
+        ok, reason = self.status()
+        if not ok:
+            raise IndexUnavailable(reason)
+        ix = FileStorage(str(self._generation()), readonly=True, supports_mmap=False).open_index()
+        return ix.searcher()
+
+    def close(self) -> None:
+        """Close this thread's searcher."""
+        current = getattr(self._local, "searcher", None)
+        if current is not None:
+            current.close()
+            self._local.searcher = None
+
+    def slugs(self) -> set[str]:
+        """Every slug in the index (for consistency checks)."""
+        s = self.searcher()
+        return {fields["slug"] for fields in s.all_stored_fields()}
+
+    def contains(self, slug: str) -> bool:
+        return self.searcher().search(Term("slug", slug), limit=1).scored_length() > 0

@@ -1,0 +1,75 @@
+"""Validating search parameters from a URL: every bad value gets a message naming it
+and the valid form, shared by the HTML search page and the JSON API."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .. import places
+from .query import MAX_QUERY_CHARS, SORTS, SearchParams
+
+MAX_PER_PAGE = 100
+MAX_PAGE = 1000
+SORT_VALUES = {**SORTS, **{v: v for v in SORTS.values()}}
+
+
+@dataclass
+class ParamError:
+    param: str
+    message: str  # Swedish, for people
+    valid: str  # the valid form, for API clients
+
+
+def _int(args, name: str, default: int, low: int, high: int, errors: list) -> int:
+    raw = args.get(name)
+    if raw is None or raw == "":
+        return default
+    if not re.fullmatch(r"\d{1,6}", raw.strip()):
+        errors.append(ParamError(name, f"'{name}' ska vara ett heltal mellan {low} och {high}.", f"integer {low}..{high}"))
+        return default
+    value = int(raw)
+    if not low <= value <= high:
+        errors.append(ParamError(name, f"'{name}' ska vara ett heltal mellan {low} och {high}.", f"integer {low}..{high}"))
+        return default
+    return value
+
+
+def parse_search_args(args, categories: set[str], default_per_page: int = 10) -> tuple[SearchParams, list[ParamError]]:
+    """Read q, category, county, municipality, page, per_page and sort; invalid values are dropped and reported."""
+    errors: list[ParamError] = []
+    params = SearchParams()
+    params.q = args.get("q", "") or ""
+    # clean_query() bounds the query properly; this only caps the work it does.
+    params.q = params.q[: 20 * MAX_QUERY_CHARS]
+
+    category = (args.get("category") or "").strip()
+    if category:
+        if category in categories:
+            params.category = category
+        else:
+            errors.append(ParamError("category", f"Okänd kategori '{category[:50]}'. Giltiga: {', '.join(sorted(categories))}.", "one of: " + ", ".join(sorted(categories))))
+
+    county = (args.get("county") or "").strip()
+    if county:
+        if re.fullmatch(r"\d{2}", county) and any(c.code == county for c in places.counties()):
+            params.county = county
+        else:
+            errors.append(ParamError("county", f"Okänt län '{county[:50]}'. Ange länskoden med två siffror, t.ex. 20 för Dalarnas län.", "2-digit county code, e.g. 20"))
+
+    municipality = (args.get("municipality") or "").strip()
+    if municipality:
+        if re.fullmatch(r"\d{4}", municipality) and any(m.code == municipality for m in places.municipalities()):
+            params.municipality = municipality
+        else:
+            errors.append(ParamError("municipality", f"Okänd kommun '{municipality[:50]}'. Ange kommunkoden med fyra siffror, t.ex. 2081 för Borlänge.", "4-digit municipality code, e.g. 2081"))
+
+    params.page = _int(args, "page", 1, 1, MAX_PAGE, errors)
+    params.per_page = _int(args, "per_page", default_per_page, 1, MAX_PER_PAGE, errors)
+
+    sort = (args.get("sort") or "").strip()
+    if sort:
+        if sort in SORT_VALUES:
+            params.sort = SORT_VALUES[sort]
+        else:
+            errors.append(ParamError("sort", f"Okänd sortering '{sort[:30]}'. Giltiga: {', '.join(SORTS)}.", "one of: " + ", ".join(SORTS)))
+    return params, errors

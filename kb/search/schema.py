@@ -1,0 +1,74 @@
+"""The Whoosh schema and how a published entry becomes a document."""
+from __future__ import annotations
+
+import re
+
+from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+
+from .analysis import folded_analyzer, swedish_analyzer
+
+# Field weights (BM25F field boosts): a word in the title says more about an
+# example than the same word deep in its body.
+WEIGHTS = {"title": 4.0, "tags": 3.0, "summary": 2.0, "places": 2.0, "body": 1.0}
+TEXT_FIELDS = tuple(WEIGHTS)
+
+
+def make_schema() -> Schema:
+    """A fresh schema; the analyzers are part of it and pickled into the index."""
+    sv = swedish_analyzer()
+    folded = folded_analyzer()
+    return Schema(
+        slug=ID(stored=True, unique=True),
+        title=TEXT(analyzer=sv, stored=True, field_boost=WEIGHTS["title"]),
+        summary=TEXT(analyzer=sv, stored=True, field_boost=WEIGHTS["summary"]),
+        body=TEXT(analyzer=sv, field_boost=WEIGHTS["body"]),
+        plain=STORED(),  # summary + body as plain text, for highlighted snippets
+        tags=TEXT(analyzer=sv, field_boost=WEIGHTS["tags"]),
+        places=TEXT(analyzer=folded, field_boost=WEIGHTS["places"]),
+        category=ID(stored=True),
+        county=KEYWORD(stored=True, commas=True),
+        municipality=KEYWORD(stored=True, commas=True),
+        published=DATETIME(stored=True, sortable=True),
+        title_sort=ID(sortable=True),
+        data=STORED(),  # names for the result list, so a result page needs no database query
+    )
+
+
+def markdown_to_plain(text: str) -> str:
+    """Markdown without its markup, good enough for snippets."""
+    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    text = re.sub(r"^[#>\s]*", "", text, flags=re.MULTILINE)
+    text = re.sub(r"[*_`~|]+", "", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def document_for(entry) -> dict:
+    """The index document of a published entry (its published revision only)."""
+    from ..places import fold
+
+    rev = entry.published_revision
+    county_codes = rev.all_county_codes
+    names = [m.name for m in rev.municipalities] + [c.name for c in rev.counties]
+    county_names = {c.code: c.name for c in rev.counties}
+    for m in rev.municipalities:
+        county_names.setdefault(m.county.code, m.county.name)
+    return {
+        "slug": entry.slug,
+        "title": rev.title,
+        "summary": rev.summary,
+        "body": rev.body,
+        "plain": markdown_to_plain(rev.body),
+        "tags": " ".join(t.name for t in rev.tags),
+        "places": " ".join(names + [county_names[c] for c in county_codes if county_names[c] not in names]),
+        "category": rev.category.slug,
+        "county": ",".join(county_codes),
+        "municipality": ",".join(m.code for m in rev.municipalities),
+        "published": entry.published_at or entry.created_at,
+        "title_sort": fold(rev.title),
+        "data": {
+            "category": [rev.category.slug, rev.category.name],
+            "counties": [[c, county_names[c]] for c in county_codes],
+            "municipalities": [[m.code, m.name] for m in rev.municipalities],
+            "explicit_counties": [c.code for c in rev.counties],
+        },
+    }

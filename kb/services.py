@@ -1,0 +1,249 @@
+"""Use cases. They take their inputs as parameters (never request globals), flush,
+and leave the commit to the caller; index updates run after the commit."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import selectinload
+
+from . import content, places
+from .extensions import db
+from .models import (
+    Category,
+    County,
+    Entry,
+    EntryState,
+    Municipality,
+    PracticeStatus,
+    Revision,
+    Tag,
+    utcnow,
+)
+
+log = logging.getLogger(__name__)
+
+
+def search_index():
+    """The application's SearchIndex."""
+    return current_app.extensions["kb_index"]
+
+
+def published_entries_query():
+    """Published entries with everything the index and pages need, loaded eagerly."""
+    return (
+        sa.select(Entry)
+        .where(Entry.state == EntryState.PUBLISHED, Entry.published_revision_id.is_not(None))
+        .options(
+            selectinload(Entry.published_revision).selectinload(Revision.municipalities).selectinload(Municipality.county),
+            selectinload(Entry.published_revision).selectinload(Revision.counties),
+            selectinload(Entry.published_revision).selectinload(Revision.tags),
+            selectinload(Entry.published_revision).selectinload(Revision.category),
+        )
+        .order_by(Entry.slug)
+    )
+
+
+def published_entries() -> list[Entry]:
+    """Every published entry (what the public, the index and exports may see)."""
+    return list(db.session.scalars(published_entries_query()))
+
+
+def get_published_entry(slug: str) -> Entry | None:
+    """The published entry with this slug, or None (drafts and archived ones are None too)."""
+    return db.session.scalars(published_entries_query().where(Entry.slug == slug)).first()
+
+
+# --------------------------------------------------------------------------- load
+
+
+@dataclass
+class LoadReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    categories: int = 0
+    places_changed: int = 0
+
+    @property
+    def changed(self) -> list[str]:
+        return self.created + self.updated
+
+
+def owner_county_for(municipality_codes: list[str], county_codes: list[str]) -> str | None:
+    """The county that owns an example: the one most of its places lie in (lowest code on a tie)."""
+    counts: dict[str, int] = {}
+    for code in [m[:2] for m in municipality_codes] + list(county_codes):
+        counts[code] = counts.get(code, 0) + 1
+    if not counts:
+        return None
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+
+
+def _tags(names: list[str]) -> list[Tag]:
+    if not names:
+        return []
+    existing = {t.name: t for t in db.session.scalars(sa.select(Tag).where(Tag.name.in_(names)))}
+    out = []
+    for name in names:
+        tag = existing.get(name)
+        if tag is None:
+            tag = existing[name] = Tag(name=name)
+            db.session.add(tag)
+        out.append(tag)
+    return out
+
+
+def _revision_matches(rev: Revision, ex: content.ExampleData) -> bool:
+    return (
+        rev.title == ex.title
+        and rev.summary == ex.summary
+        and rev.body == ex.body
+        and rev.category.slug == ex.category
+        and rev.practice_status.value == ex.status
+        and rev.source_title == ex.source_title
+        and rev.source_published == ex.source_published
+        and list(rev.source_sections or []) == list(ex.source_sections)
+        and sorted(m.name for m in rev.municipalities) == sorted(ex.municipalities)
+        and sorted(c.name for c in rev.counties) == sorted(ex.counties)
+        and sorted(t.name for t in rev.tags) == sorted(ex.tags)
+    )
+
+
+def load_content(root: Path) -> LoadReport:
+    """Validate a content directory, then upsert categories and examples by slug.
+
+    Raises content.ContentInvalid (before writing anything) when any file is bad.
+    Flushes only; the caller commits once, so a failure leaves nothing half-loaded.
+    """
+    data = content.parse_directory(Path(root))
+    report = LoadReport()
+    report.places_changed = places.sync_places(db.session)
+
+    categories = {c.slug: c for c in db.session.scalars(sa.select(Category))}
+    for position, cat in enumerate(data.categories):
+        row = categories.get(cat.slug)
+        if row is None:
+            row = categories[cat.slug] = Category(slug=cat.slug)
+            db.session.add(row)
+        row.name, row.description, row.position = cat.name, cat.description, position
+    report.categories = len(data.categories)
+    db.session.flush()
+
+    municipalities = {m.name: m for m in db.session.scalars(sa.select(Municipality))}
+    counties = {c.name: c for c in db.session.scalars(sa.select(County))}
+    entries = {
+        e.slug: e
+        for e in db.session.scalars(
+            sa.select(Entry).options(selectinload(Entry.published_revision), selectinload(Entry.revisions))
+        )
+    }
+    now = utcnow()
+    for ex in data.examples:
+        entry = entries.get(ex.slug)
+        if entry is not None and entry.state is not EntryState.PUBLISHED:
+            report.skipped.append(f"{ex.slug} ({entry.state.value})")
+            continue
+        if entry is not None and entry.published_revision is not None and _revision_matches(entry.published_revision, ex):
+            report.unchanged.append(ex.slug)
+            continue
+        munis = [municipalities[n] for n in ex.municipalities]
+        cnts = [counties[n] for n in ex.counties]
+        rev = Revision(
+            title=ex.title,
+            summary=ex.summary,
+            body=ex.body,
+            category=categories[ex.category],
+            practice_status=PracticeStatus(ex.status),
+            source_title=ex.source_title,
+            source_published=ex.source_published,
+            source_sections=list(ex.source_sections),
+            municipalities=munis,
+            counties=cnts,
+            tags=_tags(ex.tags),
+        )
+        owner = owner_county_for([m.code for m in munis], [c.code for c in cnts])
+        if entry is None:
+            entry = Entry(slug=ex.slug, state=EntryState.PUBLISHED, owner_county_code=owner, published_at=now)
+            rev.number = 1
+            entry.revisions.append(rev)
+            db.session.add(entry)
+            report.created.append(ex.slug)
+        else:
+            rev.number = max((r.number for r in entry.revisions), default=0) + 1
+            entry.revisions.append(rev)
+            entry.owner_county_code = owner
+            report.updated.append(ex.slug)
+        db.session.flush()
+        entry.published_revision = rev
+    db.session.flush()
+    return report
+
+
+def reindex_entries(slugs: list[str]) -> None:
+    """After a commit: put the current published version of these entries in the index.
+
+    A failure is logged, not raised: the database write already succeeded and the
+    index is a cache that `flask kb reindex` or the next start repairs.
+    """
+    if not slugs:
+        return
+    try:
+        entries = list(db.session.scalars(published_entries_query().where(Entry.slug.in_(slugs))))
+        found = {e.slug for e in entries}
+        search_index().update(entries=entries, remove_slugs=[s for s in slugs if s not in found])
+    except Exception:
+        log.exception("search index update failed for %d entries; run `flask kb reindex`", len(slugs))
+
+
+# --------------------------------------------------------------------------- export
+
+
+def example_data(entry: Entry) -> content.ExampleData:
+    """The exchange-format view of a published entry."""
+    rev = entry.published_revision
+    return content.ExampleData(
+        slug=entry.slug,
+        title=rev.title,
+        category=rev.category.slug,
+        summary=rev.summary,
+        body=rev.body,
+        municipalities=[m.name for m in sorted(rev.municipalities, key=lambda m: places.fold(m.name))],
+        counties=[c.name for c in sorted(rev.counties, key=lambda c: places.fold(c.name))],
+        tags=sorted(t.name for t in rev.tags),
+        status=rev.practice_status.value,
+        source_title=rev.source_title,
+        source_published=rev.source_published,
+        source_sections=list(rev.source_sections or []),
+    )
+
+
+def export_content(root: Path) -> list[Path]:
+    """Write categories.yaml and every published entry to `root`; returns the files written.
+
+    Files of entries that exist but are no longer published (archived, rejected) are removed,
+    so an export is a faithful snapshot of what the public sees.
+    """
+    root = Path(root)
+    written = []
+    cats = db.session.scalars(sa.select(Category).order_by(Category.position, Category.slug))
+    cat_path = root / "categories.yaml"
+    content.write_atomic(
+        cat_path,
+        content.dump_categories([content.CategoryData(c.slug, c.name, c.description) for c in cats]),
+    )
+    written.append(cat_path)
+    for entry in published_entries():
+        path = root / "examples" / f"{entry.slug}.md"
+        content.write_atomic(path, content.dump_example(example_data(entry)))
+        written.append(path)
+    hidden = db.session.scalars(sa.select(Entry.slug).where(Entry.state != EntryState.PUBLISHED))
+    for slug in hidden:
+        stale = root / "examples" / f"{slug}.md"
+        if stale.exists():
+            stale.unlink()
+    return written

@@ -1,0 +1,1 @@
+"""Blueprints: views translate HTTP to service calls and back."""

@@ -1,0 +1,102 @@
+"""Read-only public JSON API (v1)."""
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request, url_for
+
+from .. import places
+from ..render import render_markdown
+from ..services import get_published_entry
+from . import catalog
+from .search import run_search
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def _error(status: int, message: str, param: str | None = None, valid: str | None = None, errors=None):
+    body = {"error": {"status": status, "message": message}}
+    if param:
+        body["error"]["param"] = param
+    if valid:
+        body["error"]["valid"] = valid
+    if errors:
+        body["error"]["errors"] = errors
+    return jsonify(body), status
+
+
+def _facet(values: dict[str, int], labels: dict[str, str]) -> list[dict]:
+    items = [{"value": v, "label": labels.get(v, v), "count": n} for v, n in values.items()]
+    return sorted(items, key=lambda i: (-i["count"], places.fold(i["label"])))
+
+
+@bp.get("/search")
+def search():
+    """Search published examples; see README for parameters and response shape."""
+    result, errors = run_search(request.args)
+    if errors:
+        first = errors[0]
+        return _error(
+            400, first.message, first.param, first.valid,
+            [{"param": e.param, "message": e.message, "valid": e.valid} for e in errors],
+        )
+    labels = catalog.labels()
+    return jsonify(
+        {
+            "query": result.params.q,
+            "total": result.total,
+            "page": result.params.page,
+            "per_page": result.params.per_page,
+            "results": [
+                {
+                    "slug": h.slug,
+                    "title": h.title,
+                    "summary": h.summary,
+                    "url": url_for("browse.example", slug=h.slug, _external=True),
+                    "category": {"slug": h.category[0], "name": h.category[1]},
+                    "counties": [{"code": c, "name": n} for c, n in h.counties],
+                    "municipalities": [{"code": c, "name": n} for c, n in h.municipalities],
+                    "highlight": str(h.highlight),
+                }
+                for h in result.hits
+            ],
+            "facets": {name: _facet(result.facets.get(name, {}), labels[name]) for name in ("category", "county", "municipality")},
+            "notes": result.notes,
+        }
+    )
+
+
+@bp.get("/examples/<slug>")
+def example(slug: str):
+    """One published example with its Markdown and rendered HTML."""
+    entry = get_published_entry(slug)
+    if entry is None:
+        return _error(404, f"Inget publicerat exempel med slug '{slug[:120]}'.", "slug")
+    rev = entry.published_revision
+    return jsonify(
+        {
+            "slug": entry.slug,
+            "title": rev.title,
+            "summary": rev.summary,
+            "url": url_for("browse.example", slug=entry.slug, _external=True),
+            "category": {"slug": rev.category.slug, "name": rev.category.name},
+            "counties": [{"code": c.code, "name": c.name} for c in rev.counties],
+            "municipalities": [{"code": m.code, "name": m.name, "county": m.county_code} for m in rev.municipalities],
+            "all_county_codes": rev.all_county_codes,
+            "tags": [t.name for t in rev.tags],
+            "status": rev.practice_status.value,
+            "source": {"title": rev.source_title, "published": rev.source_published, "sections": rev.source_sections},
+            "published_at": entry.published_at.isoformat() if entry.published_at else None,
+            "markdown": rev.body,
+            "html": str(render_markdown(rev.body)),
+        }
+    )
+
+
+@bp.get("/places")
+def places_list():
+    """All counties with their municipalities (official codes and names)."""
+    by_county: dict[str, list] = {}
+    for m in places.municipalities():
+        by_county.setdefault(m.county_code, []).append({"code": m.code, "name": m.name})
+    return jsonify(
+        {"counties": [{"code": c.code, "name": c.name, "municipalities": by_county.get(c.code, [])} for c in places.counties()]}
+    )

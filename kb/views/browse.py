@@ -1,0 +1,106 @@
+"""Public pages: home, example, category, county and municipality."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, render_template, request
+
+from .. import places
+from ..extensions import db
+from ..models import Category, County, Municipality
+from ..render import render_markdown
+from ..search import query as search_query
+from ..search.query import SearchParams
+from ..services import get_published_entry
+from . import catalog
+
+bp = Blueprint("browse", __name__)
+
+
+def _index():
+    return current_app.extensions["kb_index"]
+
+
+def _listing(**filters) -> search_query.SearchResult:
+    page = request.args.get("page", "1")
+    params = SearchParams(
+        page=int(page) if page.isdigit() and 0 < int(page) <= 1000 else 1,
+        per_page=20,
+        sort="title",
+        **filters,
+    )
+    return search_query.run(_index(), params)
+
+
+@bp.get("/")
+def home():
+    """Search box, categories and counties with counts, newest examples."""
+    overview = search_query.run(_index(), SearchParams(per_page=6, sort="newest"))
+    return render_template(
+        "browse/home.html",
+        overview=overview,
+        categories=catalog.categories(),
+        counties=places.counties(),
+    )
+
+
+@bp.get("/exempel/<slug>")
+def example(slug: str):
+    """One published example; anything else is 404 to the public."""
+    entry = get_published_entry(slug)
+    if entry is None:
+        abort(404)
+    rev = entry.published_revision
+    return render_template(
+        "browse/example.html",
+        entry=entry,
+        rev=rev,
+        body=render_markdown(rev.body),
+        related=search_query.related(_index(), slug),
+    )
+
+
+@bp.get("/kategori/<slug>")
+def category(slug: str):
+    cat = db.session.scalars(sa.select(Category).where(Category.slug == slug)).first()
+    if cat is None:
+        abort(404)
+    result = _listing(category=slug)
+    return render_template("browse/category.html", category=cat, result=result, labels=catalog.labels())
+
+
+@bp.get("/lan/<slug>")
+def county(slug: str):
+    row = db.session.scalars(sa.select(County).where(County.slug == slug)).first()
+    if row is None:
+        abort(404)
+    result = _listing(county=row.code)
+    counts = result.facets.get("municipality", {})
+    municipalities = [(m, counts.get(m.code, 0)) for m in row.municipalities]
+    return render_template(
+        "browse/county.html", county=row, result=result, municipalities=municipalities, labels=catalog.labels()
+    )
+
+
+@bp.get("/kommun/<slug>")
+def municipality(slug: str):
+    row = db.session.scalars(sa.select(Municipality).where(Municipality.slug == slug)).first()
+    if row is None:
+        abort(404)
+    result = _listing(municipality=row.code)
+    county_only = _listing(county=row.county_code)
+    return render_template(
+        "browse/municipality.html", municipality=row, result=result, county_total=county_only.total,
+        labels=catalog.labels(),
+    )
+
+
+@bp.get("/kategorier")
+def categories():
+    overview = search_query.run(_index(), SearchParams(per_page=1))
+    return render_template("browse/categories.html", categories=catalog.categories(), overview=overview)
+
+
+@bp.get("/lan")
+def counties():
+    overview = search_query.run(_index(), SearchParams(per_page=1))
+    return render_template("browse/counties.html", counties=places.counties(), overview=overview)

@@ -1,0 +1,32 @@
+"""The search page: query, filters, facets, sorting and pages."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template, request
+
+from ..search import query as search_query
+from ..search.params import parse_search_args
+from . import catalog
+
+bp = Blueprint("search", __name__)
+
+
+def run_search(args, per_page: int | None = None):
+    """Validate the arguments and run the search; returns (result, errors)."""
+    params, errors = parse_search_args(
+        args, catalog.category_slugs(), per_page or current_app.config["KB_PER_PAGE"]
+    )
+    result = search_query.run(current_app.extensions["kb_index"], params)
+    return result, errors
+
+
+@bp.get("/sok")
+def index():
+    """Search results with facets; bad parameters are explained, never a crash."""
+    result, errors = run_search(request.args)
+    return render_template(
+        "search/index.html",
+        result=result,
+        errors=errors,
+        labels=catalog.labels(),
+        sorts=search_query.SORTS,
+    ), (400 if errors else 200)
