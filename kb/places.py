@@ -180,7 +180,8 @@ def _lookup(kind: str, value: str) -> Place:
     if place is None:
         if folded in _index()[kind]:  # written without å/ä/ö and two places fold alike
             pool = counties() if kind == "county" else municipalities()
-            raise UnknownPlace(kind, value, [p.name for p in pool if fold(p.name) == folded])
+            aliases = _county_aliases if kind == "county" else _municipality_aliases
+            raise UnknownPlace(kind, value, [p.name for p in pool if folded in aliases(p.name)])
         raise UnknownPlace(kind, value, suggest(kind, value))
     return place
 

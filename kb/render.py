@@ -44,3 +44,8 @@ def render_markdown(text: str) -> Markup:
     # Content headings start at h2: the page title is the only h1.
     html = html.replace("<h1>", "<h2>").replace("</h1>", "</h2>")
     return Markup(sanitize(html))
+
+
+def sanitize_snippet(html: str) -> Markup:
+    """A search snippet: text plus <mark> around matches, nothing else."""
+    return Markup(nh3.clean(html or "", tags={"mark"}, attributes={}))

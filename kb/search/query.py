@@ -15,7 +15,7 @@ from markupsafe import Markup
 from whoosh import highlight, sorting
 from whoosh.query import And, Every, NullQuery, Or, Phrase, Term
 
-from ..render import sanitize
+from ..render import sanitize_snippet
 from .analysis import folded_analyzer, swedish_analyzer
 from .schema import TEXT_FIELDS
 
@@ -204,7 +204,7 @@ def run(index, params: SearchParams) -> SearchResult:
                     slug=hit["slug"],
                     title=hit["title"],
                     summary=hit["summary"],
-                    highlight=Markup(sanitize(snippet)) if snippet else Markup(""),
+                    highlight=sanitize_snippet(snippet),
                     category=tuple(data["category"]),
                     counties=[tuple(c) for c in data["counties"]],
                     municipalities=[tuple(m) for m in data["municipalities"]],
