@@ -105,8 +105,7 @@ def create_app(config: dict | None = None) -> Flask:
         return response
 
     @app.teardown_appcontext
-    def _close_searcher(_exc):
-        # Searchers are per thread and reused across requests; nothing to close here.
-        return None
+    def _release_searcher(_exc):
+        app.extensions["kb_index"].release()
 
     return app

@@ -22,3 +22,12 @@ def test_migrations_downgrade_to_base_and_up_again(make_app):
         assert set(sa.inspect(db.engine).get_table_names()) <= {"alembic_version"}
         flask_migrate.upgrade()
         assert "entries" in sa.inspect(db.engine).get_table_names()
+
+
+def test_database_backend_is_the_one_asked_for(make_app):
+    import os
+
+    app = make_app(load=False)
+    with app.app_context():
+        wanted = "postgresql" if os.environ.get("TEST_DATABASE_URL") else "sqlite"
+        assert db.engine.dialect.name == wanted

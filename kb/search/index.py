@@ -9,8 +9,8 @@ A full rebuild writes a new generation and swaps the symlink atomically, so a
 reader never sees a half-built or empty index. Incremental updates write into the
 live generation under Whoosh's writer lock. A missing, unreadable or outdated
 index (other analysis version) is rebuilt from the database on first use.
-Searchers are per thread and reopened when the index changed (never
-`Searcher.refresh()`, see README).
+Searchers come from a small pool, one per request, and are reopened when the
+index changed (never `Searcher.refresh()`, see README).
 """
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ import threading
 import time
 from pathlib import Path
 
-from whoosh import index as windex
+from flask import g
 from whoosh.filedb.filestore import FileStorage
 from whoosh.query import Term
 
@@ -33,6 +33,7 @@ from .schema import document_for, make_schema
 log = logging.getLogger(__name__)
 META = "kb-index.json"
 WRITER_TIMEOUT = 30.0
+POOL_SIZE = 8
 
 
 class IndexUnavailable(RuntimeError):
@@ -46,7 +47,8 @@ class SearchIndex:
         """`loader()` returns the published entries to index (called for rebuilds)."""
         self.root = Path(root)
         self.loader = loader
-        self._local = threading.local()
+        self._pool: list = []
+        self._pool_lock = threading.Lock()
         self._rebuild_lock = threading.Lock()
 
     # ----------------------------------------------------------------- paths
@@ -134,44 +136,72 @@ class SearchIndex:
     # ----------------------------------------------------------------- reading
 
     def searcher(self):
-        """This thread's searcher, reopened if the index changed since it was opened."""
-        local = self._local
-        gen = self._generation()
-        current = getattr(local, "searcher", None)
-        if current is not None and gen == local.generation:
-            try:
-                if current.up_to_date():
-                    return current
-            except Exception:
-                pass
-        if current is not None:
-            current.close()
-            local.searcher = None
+        """The searcher for the current app context (one request, one CLI command).
+
+        Whoosh searchers are not thread-safe, so each context borrows its own from a
+        small pool and gives it back at teardown (`release`). A pooled searcher is
+        reopened when the index changed (never `Searcher.refresh()`)."""
+        holder = g._get_current_object()
+        current = getattr(holder, "_kb_searcher", None)
+        if current is not None and not self._is_current(current):
+            current[1].close()
+            current = None
+        if current is None:
+            current = holder._kb_searcher = self._acquire()
+        return current[1]
+
+    def _is_current(self, item) -> bool:
+        generation, searcher = item
         try:
-            local.searcher = self._open()
+            return generation == self._generation() and searcher.up_to_date()
+        except Exception:
+            return False
+
+    def release(self) -> None:
+        """Give the current context's searcher back to the pool."""
+        try:
+            item = g.pop("_kb_searcher", None)
+        except RuntimeError:  # no app context
+            return
+        if item is None:
+            return
+        with self._pool_lock:
+            if len(self._pool) < POOL_SIZE:
+                self._pool.append(item)
+                return
+        item[1].close()
+
+    def _acquire(self):
+        with self._pool_lock:
+            item = self._pool.pop() if self._pool else None
+        if item is not None:
+            if self._is_current(item):
+                return item
+            item[1].close()
+        try:
+            return self._open()
         except Exception as exc:
             log.warning("search index unreadable (%s); rebuilding", exc)
             self.rebuild()
             try:
-                local.searcher = self._open()
+                return self._open()
             except Exception as exc2:
                 raise IndexUnavailable(str(exc2)) from exc2
-        local.generation = self._generation()
-        return local.searcher
 
     def _open(self):
         ok, reason = self.status()
         if not ok:
             raise IndexUnavailable(reason)
-        ix = FileStorage(str(self._generation()), readonly=True, supports_mmap=False).open_index()
-        return ix.searcher()
+        generation = self._generation()
+        ix = FileStorage(str(generation), readonly=True, supports_mmap=False).open_index()
+        return generation, ix.searcher()
 
     def close(self) -> None:
-        """Close this thread's searcher."""
-        current = getattr(self._local, "searcher", None)
-        if current is not None:
-            current.close()
-            self._local.searcher = None
+        """Close every pooled searcher."""
+        with self._pool_lock:
+            items, self._pool = self._pool, []
+        for _generation, searcher in items:
+            searcher.close()
 
     def slugs(self) -> set[str]:
         """Every slug in the index (for consistency checks)."""
