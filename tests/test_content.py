@@ -10,6 +10,7 @@ import yaml
 from kb import content
 from kb.extensions import db
 from kb.models import Entry, Revision
+from tests.conftest import need
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOG = ROOT.parent / "shared" / "seed" / "catalog.yaml"
@@ -161,6 +162,7 @@ def test_parse_directory_missing_categories_file(content_copy):
 
 
 def test_content_covers_every_catalog_id_with_summary_and_body():
+    need(CATALOG.is_file(), f"the seed catalog {CATALOG} (../shared beside the checkout)")
     catalog = yaml.safe_load(CATALOG.read_text(encoding="utf-8"))
     data = content.parse_directory(ROOT / "content")
     by_slug = {e.slug: e for e in data.examples}
