@@ -15,7 +15,7 @@ from whoosh.lang import stopwords_for_language
 from whoosh.lang.snowball.swedish import SwedishStemmer
 from whoosh.support.charset import accent_map
 
-ANALYSIS_VERSION = "sv-1"
+ANALYSIS_VERSION = "sv-2"
 
 # Words that carry meaning in this domain ("god man", "under 18", "mellan kommuner")
 # are kept even though generic Swedish stop lists drop them.
@@ -35,11 +35,14 @@ STOP_WORDS = frozenset(_fold_word(w) for w in stopwords_for_language("sv") - KEE
 STEM_OVERRIDES = {
     "bostad": "bostad",
     "bostads": "bostad",
-    "villa": "vill",
-    "villan": "vill",
-    "villor": "vill",
-    "villorna": "vill",
-    "villas": "vill",
+    # Snowball gives villa→"vill", which is also the verb "vill" (wants): keep them apart.
+    "villa": "villa",
+    "villan": "villa",
+    "villor": "villa",
+    "villorna": "villa",
+    "villas": "villa",
+    "villans": "villa",
+    "villornas": "villa",
     "man": "man",  # män (folded) and man: 'gode män', 'god man'
     "gode": "god",
 }

@@ -177,8 +177,9 @@ def run(index, params: SearchParams) -> SearchResult:
         query, params.page, pagelen=params.per_page, filter=_filter_query(filters),
         sortedby=sortedby, reverse=reverse, terms=True,
     )
-    total = page.total
-    if params.page > 1 and params.page > page.pagecount:
+    # Whoosh's len() of a limited, filtered result ignores the filter; count exactly.
+    total = searcher.search(query, limit=None, filter=_filter_query(filters), scored=False).scored_length()
+    if params.page > 1 and (params.page - 1) * params.per_page >= total:
         page = None  # past the last page: an empty page, not an error
 
     # Each facet is counted with the other filters applied but not its own, so

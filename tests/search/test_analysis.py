@@ -38,3 +38,7 @@ def test_folded_analyzer_does_not_stem():
 
 def test_hyphenated_words_stay_whole():
     assert len(terms("Malung-Sälen")) == 1 and terms("Malung-Sälen")[0].startswith("malung-sal")
+
+
+def test_villa_is_not_the_verb_vill():
+    assert terms("villor") != terms("vill")

@@ -154,3 +154,10 @@ def test_related_examples_are_similar_and_exclude_self(loaded_app):
     found = [h.slug for h in related]
     assert "harnosand-leasar-buss" not in found
     assert {"kollektivtrafik-till-lediga-bostader", "brukslinjen", "skolbuss-till-byskolor"} & set(found)
+
+
+def test_total_counts_only_filtered_matches(search):
+    # Regression: Whoosh's len() on a limited result ignored the filter (5 shown, 2 listed).
+    result = search("buss", county="14", per_page=10)
+    assert result.total == len(result.hits)
+    assert result.total < search("buss", per_page=10).total
