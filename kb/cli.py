@@ -91,3 +91,35 @@ def check_command(repair: bool) -> None:
         click.echo("Reparerat: indexet byggdes om.")
         return
     sys.exit(1)
+
+
+@kb_cli.command("bench")
+@click.option("--repeat", default=20, show_default=True, help="Runs per query.")
+def bench_command(repeat: int) -> None:
+    """Measure and print: Markdown rendering of hostile input, and search latency (p50/p95)."""
+    import statistics
+    import time
+
+    from .render import render_markdown
+    from .search.query import SearchParams, run
+
+    for label, text in (("8 000 '['", "[" * 8000), ("8 000 '!['", "![" * 4000), ("50 000 chars prose", "ord " * 12_500)):
+        start = time.perf_counter()
+        render_markdown(text)
+        click.echo(f"render {label:<22} {1000 * (time.perf_counter() - start):8.1f} ms")
+
+    index = services.search_index()
+    queries = ["villor", "kollektivtrafik", "anläggningsboende", "regional överenskommelse", "skola borlänge",
+               "bostad", '"eget boende"', "orebro", "", "sfi"]
+    samples: list[float] = []
+    for q in queries:
+        times = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            run(index, SearchParams(q=q, per_page=10))
+            times.append(1000 * (time.perf_counter() - start))
+        samples += times
+        click.echo(f"search {q!r:<28} p50 {statistics.median(times):6.1f} ms   max {max(times):6.1f} ms")
+    samples.sort()
+    p95 = samples[int(0.95 * (len(samples) - 1))]
+    click.echo(f"search all ({len(samples)} runs, facets + snippets included): p50 {statistics.median(samples):.1f} ms, p95 {p95:.1f} ms")
