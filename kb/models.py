@@ -26,6 +26,24 @@ class EntryState(enum.StrEnum):
     ARCHIVED = "archived"
 
 
+class RevisionState(enum.StrEnum):
+    """Where one revision is in review; `approved` revisions are (or were) the published text."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    CHANGES_REQUESTED = "changes_requested"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class Role(enum.StrEnum):
+    """What a user may do; moderators and contributors belong to one county."""
+
+    ADMIN = "admin"
+    MODERATOR = "moderator"
+    CONTRIBUTOR = "contributor"
+
+
 class PracticeStatus(enum.StrEnum):
     """Whether the practice itself is planned, running or finished (Swedish values as in content files)."""
 
@@ -137,6 +155,10 @@ class Entry(db.Model):
     published_revision_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("revisions.id", use_alter=True, ondelete="SET NULL")
     )
+    working_revision_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("revisions.id", use_alter=True, ondelete="SET NULL")
+    )
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow
@@ -153,7 +175,14 @@ class Entry(db.Model):
     published_revision: Mapped[Revision | None] = relationship(
         foreign_keys=[published_revision_id], post_update=True
     )
+    working_revision: Mapped[Revision | None] = relationship(
+        foreign_keys=[working_revision_id], post_update=True
+    )
     owner_county: Mapped[County | None] = relationship()
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    events: Mapped[list[ReviewEvent]] = relationship(
+        back_populates="entry", order_by="ReviewEvent.id", cascade="all, delete-orphan"
+    )
 
     __mapper_args__ = {"version_id_col": version_id}
 
@@ -182,9 +211,24 @@ class Revision(db.Model):
     source_title: Mapped[str] = mapped_column(sa.String(300), default="")
     source_published: Mapped[str] = mapped_column(sa.String(20), default="")
     source_sections: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    review_state: Mapped[RevisionState] = mapped_column(
+        _enum(RevisionState, "revision_state"), default=RevisionState.APPROVED
+    )
+    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    period_start: Mapped[int | None] = mapped_column()
+    period_end: Mapped[int | None] = mapped_column()
+    contact_organisation: Mapped[str] = mapped_column(sa.String(200), default="")
+    contact_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    contact_email: Mapped[str] = mapped_column(sa.String(254), default="")
+    contact_public: Mapped[bool] = mapped_column(default=False)
+    links: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
 
     entry: Mapped[Entry] = relationship(back_populates="revisions", foreign_keys=[entry_id])
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
     category: Mapped[Category] = relationship()
     municipalities: Mapped[list[Municipality]] = relationship(
         secondary=revision_municipalities, order_by=Municipality.name
@@ -197,3 +241,81 @@ class Revision(db.Model):
         """Counties named directly plus the counties of the named municipalities, sorted."""
         codes = {c.code for c in self.counties} | {m.county_code for m in self.municipalities}
         return sorted(codes)
+
+
+class User(db.Model):
+    """A county-board or national account. `session_token` rotates to end every session."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200), default="")
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    role: Mapped[Role] = mapped_column(_enum(Role, "user_role"))
+    county_code: Mapped[str | None] = mapped_column(sa.ForeignKey("counties.code"), index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    session_token: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+    county: Mapped[County | None] = relationship()
+
+    # Flask-Login protocol
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        """Identity stored in the session cookie: id plus the current session token."""
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def label(self) -> str:
+        return self.name or self.email
+
+
+class ReviewEvent(db.Model):
+    """One step in an example's moderation: who moved it from which state to which, and why."""
+
+    __tablename__ = "review_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(sa.ForeignKey("entries.id", ondelete="CASCADE"), index=True)
+    revision_id: Mapped[int | None] = mapped_column(sa.ForeignKey("revisions.id", ondelete="SET NULL"))
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(sa.String(40))
+    from_state: Mapped[str] = mapped_column(sa.String(32), default="")
+    to_state: Mapped[str] = mapped_column(sa.String(32), default="")
+    comment: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    entry: Mapped[Entry] = relationship(back_populates="events")
+    revision: Mapped[Revision | None] = relationship()
+    actor: Mapped[User | None] = relationship()
+
+
+class AuditEvent(db.Model):
+    """Append-only security log: logins, refusals and transitions (the database refuses UPDATE and DELETE)."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    actor: Mapped[str] = mapped_column(sa.String(300), default="")
+    action: Mapped[str] = mapped_column(sa.String(40), index=True)
+    object_type: Mapped[str] = mapped_column(sa.String(40), default="")
+    object_id: Mapped[str] = mapped_column(sa.String(200), default="")
+    from_state: Mapped[str] = mapped_column(sa.String(32), default="")
+    to_state: Mapped[str] = mapped_column(sa.String(32), default="")
+    detail: Mapped[str] = mapped_column(sa.Text, default="")
+    address: Mapped[str] = mapped_column(sa.String(64), default="")

@@ -31,3 +31,26 @@ def test_database_backend_is_the_one_asked_for(make_app):
     with app.app_context():
         wanted = "postgresql" if os.environ.get("TEST_DATABASE_URL") else "sqlite"
         assert db.engine.dialect.name == wanted
+
+
+def test_migration_0002_keeps_existing_content_as_approved(make_app):
+    import flask_migrate
+    import sqlalchemy as sa
+
+    app = make_app(load=False)
+    with app.app_context():
+        flask_migrate.downgrade(revision="0001")
+        with db.engine.begin() as conn:
+            conn.execute(sa.text("INSERT INTO categories (id, slug, name, description, position) VALUES (1, 'c', 'C', '', 0)"))
+            conn.execute(sa.text(
+                "INSERT INTO entries (id, slug, state, created_at, updated_at, version_id) "
+                "VALUES (1, 'e', 'published', '2020-01-01', '2020-01-01', 1)"))
+            conn.execute(sa.text(
+                "INSERT INTO revisions (id, entry_id, number, title, summary, body, category_id, practice_status, "
+                "source_title, source_published, source_sections, created_at) "
+                "VALUES (1, 1, 1, 'T', 'S', 'B', 1, 'okänd', '', '', '[]', '2020-01-01')"))
+        flask_migrate.upgrade()
+        with db.engine.connect() as conn:
+            row = conn.execute(sa.text("SELECT review_state, links, contact_public, updated_at FROM revisions")).one()
+            assert conn.execute(sa.text("SELECT count(*) FROM entries")).scalar() == 1
+        assert row[0] == "approved" and row[2] in (False, 0) and row[3] is not None
