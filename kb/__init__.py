@@ -7,14 +7,15 @@ import secrets
 import sqlite3
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from . import config as config_module
-from .extensions import csrf, db, migrate
+from .extensions import csrf, db, limiter, login_manager, migrate
 
 log = logging.getLogger(__name__)
+STAFF_BLUEPRINTS = {"auth", "submit", "moderation", "admin"}
 
 
 @event.listens_for(Engine, "connect")
@@ -70,17 +71,30 @@ def create_app(config: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(root / "migrations"))
     csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Logga in för att fortsätta."
+    login_manager.login_message_category = "info"
+
+    from .accounts import load_user_from_session
+
+    login_manager.user_loader(load_user_from_session)
 
     from .search.index import SearchIndex
     from .services import published_entries
 
     app.extensions["kb_index"] = SearchIndex(app.config["KB_INDEX_DIR"], published_entries)
 
-    from .views import api, browse, errors, search
+    from .views import admin, api, auth, browse, errors, moderation, search, submit
 
     app.register_blueprint(browse.bp)
     app.register_blueprint(search.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(submit.bp)
+    app.register_blueprint(moderation.bp)
+    app.register_blueprint(admin.bp)
     csrf.exempt(api.bp)  # read-only JSON API: GET only
     errors.register(app)
 
@@ -102,7 +116,22 @@ def create_app(config: dict | None = None) -> Flask:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
+        if request.blueprint in STAFF_BLUEPRINTS:
+            response.headers["Cache-Control"] = "no-store"
         return response
+
+    @app.context_processor
+    def _staff_navigation():
+        from flask_login import current_user
+
+        from .permissions import Permission, can
+        from .views.moderation import pending_count
+
+        return {
+            "nav_pending": pending_count(current_user) if current_user.is_authenticated else 0,
+            "can": can,
+            "Permission": Permission,
+        }
 
     @app.teardown_appcontext
     def _release_searcher(_exc):

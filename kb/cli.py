@@ -123,3 +123,106 @@ def bench_command(repeat: int) -> None:
     samples.sort()
     p95 = samples[int(0.95 * (len(samples) - 1))]
     click.echo(f"search all ({len(samples)} runs, facets + snippets included): p50 {statistics.median(samples):.1f} ms, p95 {p95:.1f} ms")
+
+
+# --------------------------------------------------------------------------- users
+
+user_cli = AppGroup("user", help="Accounts: add, list, disable, enable, set-password.")
+kb_cli.add_command(user_cli)
+
+
+def _cli_actor():
+    from .audit import Actor
+
+    return Actor(None, "cli")
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return click.prompt("Lösenord", hide_input=True, confirmation_prompt="Upprepa lösenordet")
+
+
+@user_cli.command("add")
+@click.argument("email")
+@click.option("--role", required=True, type=click.Choice(["admin", "moderator", "contributor"]))
+@click.option("--county", help="County code or name (moderator, contributor), e.g. 20 or 'Dalarnas län'.")
+@click.option("--name", default="", help="Display name.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of prompting.")
+def user_add(email: str, role: str, county: str | None, name: str, password_stdin: bool) -> None:
+    """Add a user (prompts for the password unless --password-stdin)."""
+    from . import accounts
+
+    password = _read_password(password_stdin)
+    try:
+        user = accounts.add_user(_cli_actor(), email, password, role, county, name)
+        db.session.commit()
+    except accounts.AccountError as exc:
+        db.session.rollback()
+        click.echo(f"Användaren lades inte till: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"La till {user.email} ({user.role.value}{', län ' + user.county_code if user.county_code else ''}).")
+
+
+@user_cli.command("list")
+def user_list() -> None:
+    """List every user with role, county and whether the account is active."""
+    import sqlalchemy as sa
+
+    from .models import User
+
+    for user in db.session.scalars(sa.select(User).order_by(User.email)):
+        state = "aktiv" if user.active else "inaktiverad"
+        click.echo(f"{user.email:<40} {user.role.value:<12} {user.county_code or '--':<3} {state:<12} {user.name}")
+
+
+def _user_or_exit(email: str):
+    from . import accounts
+
+    user = accounts.find_user(email)
+    if user is None:
+        click.echo(f"Ingen användare med e-postadressen {email!r}.", err=True)
+        sys.exit(1)
+    return user
+
+
+@user_cli.command("disable")
+@click.argument("email")
+def user_disable(email: str) -> None:
+    """Disable a user; every session of theirs ends at once."""
+    from . import accounts
+
+    user = _user_or_exit(email)
+    accounts.set_active(_cli_actor(), user, False)
+    db.session.commit()
+    click.echo(f"{user.email} är inaktiverad.")
+
+
+@user_cli.command("enable")
+@click.argument("email")
+def user_enable(email: str) -> None:
+    """Re-enable a disabled user."""
+    from . import accounts
+
+    user = _user_or_exit(email)
+    accounts.set_active(_cli_actor(), user, True)
+    db.session.commit()
+    click.echo(f"{user.email} är aktiverad.")
+
+
+@user_cli.command("set-password")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of prompting.")
+def user_set_password(email: str, password_stdin: bool) -> None:
+    """Set a new password; every session of the user ends."""
+    from . import accounts
+
+    user = _user_or_exit(email)
+    try:
+        accounts.set_password(_cli_actor(), user, _read_password(password_stdin))
+        db.session.commit()
+    except accounts.AccountError as exc:
+        db.session.rollback()
+        click.echo(f"Lösenordet ändrades inte: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"Nytt lösenord satt för {user.email}; alla inloggningar avslutades.")

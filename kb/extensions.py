@@ -1,4 +1,7 @@
 """Unbound Flask extensions; `create_app` binds them."""
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -16,3 +19,7 @@ NAMING = {
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
 migrate = Migrate()
 csrf = CSRFProtect()
+login_manager = LoginManager()
+# Limits are declared on the views; storage comes from RATELIMIT_STORAGE_URI
+# (memory:// by default: per process, so N workers allow N× the limit; use Redis then).
+limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -84,7 +84,7 @@ def owner_county_for(municipality_codes: list[str], county_codes: list[str]) -> 
     return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
 
 
-def _tags(names: list[str]) -> list[Tag]:
+def get_or_create_tags(names: list[str]) -> list[Tag]:
     if not names:
         return []
     existing = {t.name: t for t in db.session.scalars(sa.select(Tag).where(Tag.name.in_(names)))}
@@ -164,7 +164,7 @@ def load_content(root: Path) -> LoadReport:
             source_sections=list(ex.source_sections),
             municipalities=munis,
             counties=cnts,
-            tags=_tags(ex.tags),
+            tags=get_or_create_tags(ex.tags),
         )
         owner = owner_county_for([m.code for m in munis], [c.code for c in cnts])
         if entry is None:

@@ -49,6 +49,7 @@ class AppFactory:
             "KB_INDEX_DIR": str(home / "search"),
             "KB_CONTENT_DIR": str(content_dir or CONTENT),
             "SERVER_NAME": "localhost",
+            "KB_ARGON2_CHEAP": True,
         }
         url = os.environ.get("TEST_DATABASE_URL")
         if url:

@@ -224,13 +224,26 @@ def related(index, slug: str, limit: int = 4) -> list[Hit]:
     stored = searcher.stored_fields(docnum)
     text = f"{stored['title']} {stored['summary']} {stored['plain']}"
     results = searcher.more_like(docnum, "body", text=text, top=limit, numterms=25)
-    return [
-        Hit(
-            slug=hit["slug"], title=hit["title"], summary=hit["summary"], highlight=Markup(""),
-            category=tuple(hit["data"]["category"]),
-            counties=[tuple(c) for c in hit["data"]["counties"]],
-            municipalities=[tuple(m) for m in hit["data"]["municipalities"]],
-            published=hit["published"],
-        )
-        for hit in results
-    ]
+    return [_hit_from(hit) for hit in results]
+
+
+def _hit_from(hit) -> Hit:
+    data = hit["data"]
+    return Hit(
+        slug=hit["slug"], title=hit["title"], summary=hit["summary"], highlight=Markup(""),
+        category=tuple(data["category"]), counties=[tuple(c) for c in data["counties"]],
+        municipalities=[tuple(m) for m in data["municipalities"]], published=hit["published"],
+    )
+
+
+def similar_to_text(index, text: str, limit: int = 3) -> list[Hit]:
+    """Published examples that look like a text being written (title + summary), best first."""
+    cleaned, _notes = clean_query(text)
+    query = build_query(cleaned) if cleaned else None
+    if query is None:
+        return []
+    results = index.searcher().search(query, limit=limit)
+    if not results:
+        return []
+    top = results[0].score
+    return [_hit_from(hit) for hit in results if hit.score >= 0.4 * top]

@@ -37,6 +37,22 @@ def render_error(code: int, detail: str | None = None):
 
 
 def register(app) -> None:
+    from ..audit import record_now
+    from ..permissions import PermissionDenied
+    from ..workflow import InvalidTransition
+    from .helpers import current_actor
+
+    @app.errorhandler(PermissionDenied)
+    def _denied(exc: PermissionDenied):
+        record_now(current_actor(), "permission_denied", object_type="path", object_id=request.path[:200], detail=request.method)
+        if not exc.visible:
+            return render_error(404)
+        return render_error(403, str(exc))
+
+    @app.errorhandler(InvalidTransition)
+    def _invalid_transition(exc: InvalidTransition):
+        return render_error(409, str(exc))
+
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
         return render_error(exc.code or 500, getattr(exc, "kb_detail", None))
@@ -44,4 +60,7 @@ def register(app) -> None:
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
         log.exception("unhandled error on %s", request.path)
+        from ..extensions import db
+
+        db.session.rollback()  # the error page must not trip over a failed transaction
         return render_error(500)

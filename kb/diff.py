@@ -1,0 +1,50 @@
+"""Word-level differences between two texts, as safe HTML with <ins> and <del>."""
+from __future__ import annotations
+
+import difflib
+import re
+
+from markupsafe import Markup, escape
+
+_TOKEN = re.compile(r"\s+|[^\s]+")
+
+
+def word_diff(old: str, new: str) -> Markup:
+    """HTML of `new` with words added since `old` in <ins> and removed ones in <del>."""
+    a, b = _TOKEN.findall(old or ""), _TOKEN.findall(new or "")
+    out = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if op == "equal":
+            out.append(escape("".join(a[i1:i2])))
+            continue
+        if op in ("delete", "replace"):
+            out.append(Markup("<del>") + escape("".join(a[i1:i2])) + Markup("</del>"))
+        if op in ("insert", "replace"):
+            out.append(Markup("<ins>") + escape("".join(b[j1:j2])) + Markup("</ins>"))
+    return Markup("").join(out)
+
+
+def revision_fields(rev) -> dict[str, str]:
+    """The comparable text of a revision, field by field, in Swedish labels."""
+    if rev is None:
+        return {}
+    return {
+        "Rubrik": rev.title,
+        "Sammanfattning": rev.summary,
+        "Ämne": rev.category.name if rev.category else "",
+        "Kommuner": ", ".join(m.name for m in rev.municipalities),
+        "Län": ", ".join(c.name for c in rev.counties),
+        "Nyckelord": ", ".join(t.name for t in rev.tags),
+        "Läge": rev.practice_status.value,
+        "Period": " – ".join(str(y) for y in (rev.period_start, rev.period_end) if y),
+        "Kontakt": " / ".join(x for x in (rev.contact_organisation, rev.contact_name, rev.contact_email) if x)
+        + (" (visas publikt)" if rev.contact_public else ""),
+        "Länkar": "\n".join(rev.links or []),
+        "Text": rev.body,
+    }
+
+
+def revision_diff(old, new) -> list[tuple[str, Markup, bool]]:
+    """(label, diff HTML, changed?) for each field, comparing two revisions (old may be None)."""
+    a, b = revision_fields(old), revision_fields(new)
+    return [(label, word_diff(a.get(label, ""), b[label]), a.get(label, "") != b[label]) for label in b]

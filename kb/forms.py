@@ -1,0 +1,169 @@
+"""WTForms: login, password, user administration and the submission form.
+
+Forms validate shape and bounds (lengths, choices, URL schemes); whether a
+submission is complete enough to submit is decided by the moderation service.
+"""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from . import places
+from .models import PracticeStatus
+
+LIMITS = {"title": 150, "summary": 500, "body": 50_000, "tags": 20, "tag": 60, "links": 10, "link": 500}
+def choices(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms choices."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+STATUS_CHOICES = choices([
+    (PracticeStatus.PLANERAD.value, "Planerad"),
+    (PracticeStatus.PAGAENDE.value, "Pågående"),
+    (PracticeStatus.AVSLUTAD.value, "Avslutad"),
+    (PracticeStatus.OKAND.value, "Vet inte"),
+])
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("E-postadress", validators=[InputRequired("Ange din e-postadress."), Length(max=254)])
+    password = PasswordField("Lösenord", validators=[InputRequired("Ange ditt lösenord."), Length(max=256)])
+    next = HiddenField()
+    submit = SubmitField("Logga in")
+
+
+class PasswordChangeForm(FlaskForm):
+    current = PasswordField("Nuvarande lösenord", validators=[InputRequired("Ange ditt nuvarande lösenord."), Length(max=256)])
+    new = PasswordField("Nytt lösenord (minst 12 tecken)", validators=[InputRequired("Ange ett nytt lösenord."), Length(max=256)])
+    repeat = PasswordField("Upprepa det nya lösenordet", validators=[InputRequired("Upprepa det nya lösenordet."), Length(max=256)])
+    submit = SubmitField("Byt lösenord")
+
+    def validate_repeat(self, field):
+        if field.data != self.new.data:
+            raise ValidationError("Lösenorden är inte likadana.")
+
+
+class UserForm(FlaskForm):
+    email = EmailField("E-postadress", validators=[InputRequired("Ange en e-postadress."), Email("Ange en giltig e-postadress.", check_deliverability=False), Length(max=254)])
+    name = StringField("Namn", validators=[Optional(), Length(max=200)])
+    role = SelectField("Roll", choices=choices([("contributor", "Bidragsgivare"), ("moderator", "Moderator"), ("admin", "Administratör")]))
+    county = SelectField("Län", choices=[])
+    password = PasswordField("Lösenord (minst 12 tecken)", validators=[InputRequired("Ange ett lösenord."), Length(max=256)])
+    submit = SubmitField("Lägg till användare")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.county.choices = choices([("", "– inget (administratör) –")] + [(c.code, c.name) for c in places.counties()])
+
+
+class CommentForm(FlaskForm):
+    comment = TextAreaField("Kommentar", validators=[Optional(), Length(max=5000, message="Högst 5 000 tecken.")])
+
+
+def _split_tags(raw: str) -> list[str]:
+    return [t.strip().lower() for t in (raw or "").replace("\n", ",").split(",") if t.strip()]
+
+
+def _split_links(raw: str) -> list[str]:
+    return [line.strip() for line in (raw or "").splitlines() if line.strip()]
+
+
+class EntryForm(FlaskForm):
+    title = StringField("Rubrik", validators=[Optional(), Length(max=LIMITS["title"], message="Rubriken får ha högst 150 tecken.")])
+    summary = TextAreaField("Sammanfattning (1–2 meningar)", validators=[Optional(), Length(max=LIMITS["summary"], message="Sammanfattningen får ha högst 500 tecken.")])
+    category = SelectField("Ämne", choices=[], validate_choice=True)
+    municipalities = SelectMultipleField("Kommuner", choices=[], validators=[Optional()])
+    counties = SelectMultipleField("Län (för exempel som gäller ett helt län)", choices=[], validators=[Optional()])
+    tags = StringField("Nyckelord (kommaseparerade, högst 20)", validators=[Optional(), Length(max=2000)])
+    status = SelectField("Läge", choices=STATUS_CHOICES, default=PracticeStatus.OKAND.value)
+    period_start = IntegerField("Startår", validators=[Optional(), NumberRange(1900, 2100, "Ange ett år mellan 1900 och 2100.")])
+    period_end = IntegerField("Slutår", validators=[Optional(), NumberRange(1900, 2100, "Ange ett år mellan 1900 och 2100.")])
+    body = TextAreaField("Beskrivning (Markdown)", validators=[Optional(), Length(max=LIMITS["body"], message="Texten får ha högst 50 000 tecken.")])
+    contact_organisation = StringField("Organisation", validators=[Optional(), Length(max=200)])
+    contact_name = StringField("Kontaktperson", validators=[Optional(), Length(max=200)])
+    contact_email = EmailField("E-post", validators=[Optional(), Email("Ange en giltig e-postadress.", check_deliverability=False), Length(max=254)])
+    contact_public = BooleanField("Visa kontaktuppgifterna på den publicerade sidan")
+    links = TextAreaField("Länkar (en per rad, http:// eller https://, högst 10)", validators=[Optional(), Length(max=6000)])
+    version = HiddenField()
+    preview = SubmitField("Förhandsgranska")
+    save = SubmitField("Spara utkast")
+    send = SubmitField("Skicka för granskning")
+
+    def __init__(self, *args, categories=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.category.choices = choices([("", "– välj ämne –")] + [(c.slug, c.name) for c in categories])
+        self.municipalities.choices = choices(
+            (m.code, f"{m.name} ({_county_short(m.county_code)})")
+            for m in sorted(places.municipalities(), key=lambda p: places.fold(p.name))
+        )
+        self.counties.choices = choices((c.code, c.name) for c in places.counties())
+
+    def validate_category(self, field):
+        if field.data and field.data not in {c.value for c in self.category.choices}:
+            raise ValidationError("Välj ett ämne ur listan.")
+
+    def validate_tags(self, field):
+        tags = _split_tags(field.data)
+        if len(tags) > LIMITS["tags"]:
+            raise ValidationError(f"Högst {LIMITS['tags']} nyckelord (nu {len(tags)}).")
+        long = [t for t in tags if len(t) > LIMITS["tag"]]
+        if long:
+            raise ValidationError(f"Varje nyckelord får ha högst {LIMITS['tag']} tecken: {long[0][:30]}…")
+
+    def validate_links(self, field):
+        links = _split_links(field.data)
+        if len(links) > LIMITS["links"]:
+            raise ValidationError(f"Högst {LIMITS['links']} länkar (nu {len(links)}).")
+        for link in links:
+            parts = urlsplit(link)
+            if parts.scheme not in ("http", "https") or not parts.netloc or len(link) > LIMITS["link"] or any(c.isspace() for c in link):
+                raise ValidationError(f"”{link[:60]}” är ingen giltig webbadress; den ska börja med http:// eller https://.")
+
+    def validate_period_end(self, field):
+        if field.data and self.period_start.data and field.data < self.period_start.data:
+            raise ValidationError("Slutåret kan inte vara före startåret.")
+
+    def to_input(self):
+        """The form's values as the service's EntryInput."""
+        from .moderation import EntryInput
+
+        return EntryInput(
+            title=self.title.data or "", summary=self.summary.data or "", category=self.category.data or "",
+            municipalities=list(self.municipalities.data or []), counties=list(self.counties.data or []),
+            tags=_split_tags(self.tags.data), status=self.status.data or PracticeStatus.OKAND.value,
+            period_start=self.period_start.data, period_end=self.period_end.data, body=self.body.data or "",
+            contact_organisation=self.contact_organisation.data or "", contact_name=self.contact_name.data or "",
+            contact_email=self.contact_email.data or "", contact_public=bool(self.contact_public.data),
+            links=_split_links(self.links.data),
+        )
+
+    def fill_from(self, data) -> None:
+        """Fill the form from an EntryInput (when editing)."""
+        self.title.data, self.summary.data, self.category.data = data.title, data.summary, data.category
+        self.municipalities.data, self.counties.data = data.municipalities, data.counties
+        self.tags.data = ", ".join(data.tags)
+        self.status.data = data.status
+        self.period_start.data, self.period_end.data = data.period_start, data.period_end
+        self.body.data = data.body
+        self.contact_organisation.data, self.contact_name.data = data.contact_organisation, data.contact_name
+        self.contact_email.data, self.contact_public.data = data.contact_email, data.contact_public
+        self.links.data = "\n".join(data.links)
+
+
+def _county_short(code: str) -> str:
+    return next((c.name for c in places.counties() if c.code == code), code)

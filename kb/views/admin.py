@@ -1,0 +1,79 @@
+"""National administration: users and the audit log."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from .. import accounts
+from ..extensions import db
+from ..forms import UserForm
+from ..models import AuditEvent, User
+from ..permissions import Permission, require
+from .helpers import current_actor
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+PER_PAGE = 50
+
+
+@bp.before_request
+@login_required
+def _only_admins():
+    require(current_user, Permission.MANAGE_USERS)
+
+
+@bp.route("/anvandare", methods=["GET", "POST"])
+def users():
+    """List users and add one."""
+    form = UserForm()
+    if form.validate_on_submit():
+        try:
+            accounts.add_user(current_actor(), form.email.data, form.password.data, form.role.data,
+                              form.county.data or None, form.name.data or "")
+        except accounts.AccountError as exc:
+            db.session.rollback()
+            form.email.errors = list(form.email.errors) + [str(exc)]
+        else:
+            db.session.commit()
+            flash(f"Användaren {accounts.normalise_email(form.email.data)} lades till.", "info")
+            return redirect(url_for(".users")), 303
+    rows = db.session.scalars(sa.select(User).order_by(User.county_code, User.email)).all()
+    return render_template("admin/users.html", form=form, users=rows), (400 if form.errors else 200)
+
+
+@bp.post("/anvandare/<int:user_id>/<any(inaktivera, aktivera):change>")
+def set_active(user_id: int, change: str):
+    user = db.session.get(User, user_id)
+    if user is None:
+        return redirect(url_for(".users")), 303
+    if user.id == current_user.id and change == "inaktivera":
+        flash("Du kan inte inaktivera dig själv.", "error")
+        return redirect(url_for(".users")), 303
+    accounts.set_active(current_actor(), user, change == "aktivera")
+    db.session.commit()
+    flash(f"{user.email} är {'aktiverad' if user.active else 'inaktiverad'}.", "info")
+    return redirect(url_for(".users")), 303
+
+
+@bp.get("/logg")
+def audit_log():
+    """Browse and filter the audit log, newest first."""
+    require(current_user, Permission.VIEW_AUDIT)
+    q = sa.select(AuditEvent).order_by(AuditEvent.id.desc())
+    action = request.args.get("action", "").strip()[:40]
+    actor = request.args.get("actor", "").strip()[:254]
+    obj = request.args.get("object", "").strip()[:200]
+    if action:
+        q = q.where(AuditEvent.action == action)
+    if actor:
+        q = q.where(AuditEvent.actor.contains(actor))
+    if obj:
+        q = q.where(AuditEvent.object_id == obj)
+    page = request.args.get("page", "1")
+    page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+    events = db.session.scalars(q.limit(PER_PAGE + 1).offset((page - 1) * PER_PAGE)).all()
+    actions = db.session.scalars(sa.select(AuditEvent.action).distinct().order_by(AuditEvent.action)).all()
+    return render_template(
+        "admin/audit.html", events=events[:PER_PAGE], more=len(events) > PER_PAGE, page=page,
+        actions=actions, action=action, actor=actor, obj=obj,
+    )

@@ -1,0 +1,85 @@
+"""Logging in and out, and changing one's password."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from .. import accounts, audit
+from ..extensions import db, limiter
+from ..forms import LoginForm, PasswordChangeForm
+from ..models import Role, utcnow
+from .helpers import current_actor, is_safe_next
+
+bp = Blueprint("auth", __name__)
+FAILED = "Fel e-postadress eller lösenord."
+
+
+def _account_key() -> str:
+    return "account:" + accounts.normalise_email(request.form.get("email", ""))[:254]
+
+
+def _home_for(user) -> str:
+    if user.role in (Role.MODERATOR, Role.ADMIN):
+        return url_for("moderation.queue")
+    return url_for("submit.mine")
+
+
+@bp.route("/logga-in", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["KB_LOGIN_LIMIT_ADDRESS"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["KB_LOGIN_LIMIT_ACCOUNT"], methods=["POST"], key_func=_account_key)
+def login():
+    """The same answer for an unknown user, a wrong password and a disabled account."""
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    error = None
+    if form.validate_on_submit():
+        user = accounts.find_user(form.email.data)
+        if accounts.verify_password(user, form.password.data) and user.active:
+            session.clear()  # a new session at login: nothing planted before survives
+            user.last_login_at = utcnow()
+            login_user(user)
+            audit.record(audit.Actor(user, request.remote_addr or ""), "login", "user", user.email)
+            db.session.commit()
+            target = form.next.data if is_safe_next(form.next.data) else _home_for(user)
+            return redirect(target)
+        typed = accounts.normalise_email(form.email.data)
+        audit.record_now(current_actor(), "login_failed", "user", typed, actor_label=typed)
+        error = FAILED
+    return render_template("auth/login.html", form=form, error=error), (401 if error else 200)
+
+
+@bp.post("/logga-ut")
+@login_required
+def logout():
+    """End this and every other session of the user (copied cookies stop working)."""
+    user = current_user._get_current_object()
+    accounts.end_sessions(user)
+    audit.record(current_actor(), "logout", "user", user.email)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash("Du är utloggad.", "info")
+    return redirect(url_for("browse.home"))
+
+
+@bp.route("/konto/losenord", methods=["GET", "POST"])
+@login_required
+def password():
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        if not accounts.verify_password(user, form.current.data):
+            form.current.errors.append("Det nuvarande lösenordet stämmer inte.")
+        else:
+            try:
+                accounts.set_password(current_actor(), user, form.new.data)
+            except accounts.AccountError as exc:
+                form.new.errors.append(str(exc))
+            else:
+                db.session.commit()
+                session.clear()
+                login_user(user)  # this browser continues with the new token; other sessions end
+                flash("Lösenordet är bytt. Andra inloggningar har loggats ut.", "info")
+                return redirect(_home_for(user))
+    return render_template("auth/password.html", form=form), (400 if form.errors else 200)

@@ -1,0 +1,179 @@
+"""Review: the county queue, the review page with diff and thread, actions, history."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from .. import moderation, places
+from ..diff import revision_diff
+from ..extensions import db
+from ..forms import CommentForm
+from ..models import Entry, EntryState, Revision, RevisionState, Role
+from ..permissions import Permission, PermissionDenied, can, can_see, scope_entries
+from ..render import render_markdown
+from ..services import reindex_entries
+from ..workflow import ACTION_LABELS, STATE_LABELS, Action, allowed_actions
+from .helpers import current_actor, entry_or_404
+
+bp = Blueprint("moderation", __name__)
+
+QUEUE_STATES = {
+    "submitted": "Väntar på granskning",
+    "changes_requested": "Ändringar begärda",
+    "draft": "Utkast",
+    "rejected": "Avslagna",
+    "published": "Publicerade",
+    "archived": "Arkiverade",
+}
+PUBLIC_AFTER = {Action.APPROVE, Action.ARCHIVE, Action.REPUBLISH}
+
+
+def queue_query(user, state: str):
+    """Examples in the user's scope in `state`, oldest first (scope applied in SQL)."""
+    q = sa.select(Entry).outerjoin(Revision, Entry.working_revision_id == Revision.id)
+    if state in ("published", "archived"):
+        q = q.where(Entry.state == EntryState(state)).order_by(Entry.updated_at)
+    else:
+        q = q.where(Revision.review_state == RevisionState(state)).order_by(Revision.updated_at, Entry.id)
+    return scope_entries(user, q)
+
+
+def pending_count(user) -> int:
+    """How many examples wait for this moderator's review (for the navigation bar)."""
+    if not getattr(user, "is_authenticated", False) or user.role not in (Role.MODERATOR, Role.ADMIN):
+        return 0
+    q = queue_query(user, "submitted").with_only_columns(sa.func.count(Entry.id)).order_by(None)
+    return db.session.scalar(q) or 0
+
+
+@bp.get("/granska")
+@login_required
+def queue():
+    """The moderator's county queue (admins see every county, and may filter by one)."""
+    if current_user.role is Role.CONTRIBUTOR:
+        return redirect(url_for("submit.mine"))
+    state = request.args.get("state", "submitted")
+    if state not in QUEUE_STATES:
+        state = "submitted"
+    q = queue_query(current_user, state)
+    county = request.args.get("lan", "")
+    if current_user.role is Role.ADMIN and county:
+        q = q.where(Entry.owner_county_code == county)
+    entries = db.session.scalars(q.limit(500)).all()
+    counts = {s: db.session.scalar(queue_query(current_user, s).with_only_columns(sa.func.count(Entry.id)).order_by(None)) for s in QUEUE_STATES}
+    return render_template(
+        "moderation/queue.html", entries=entries, state=state, states=QUEUE_STATES, counts=counts,
+        counties=places.counties(), county=county,
+    )
+
+
+def _visible_entry(entry_id: int) -> Entry:
+    entry = entry_or_404(entry_id)
+    if not can(current_user, Permission.VIEW_DRAFT, entry):
+        raise PermissionDenied(visible=can_see(current_user, entry))
+    return entry
+
+
+@bp.get("/granska/<int:entry_id>")
+@login_required
+def review(entry_id: int):
+    """Preview, diff against the live version, the thread and the actions this user may take."""
+    entry = _visible_entry(entry_id)
+    working = entry.working_revision
+    shown = working or entry.published_revision
+    diff = revision_diff(entry.published_revision, working) if working is not None else []
+    permitted = {
+        Action.SUBMIT: Permission.SUBMIT, Action.REQUEST_CHANGES: Permission.REQUEST_CHANGES,
+        Action.APPROVE: Permission.APPROVE, Action.REJECT: Permission.REJECT,
+        Action.ARCHIVE: Permission.ARCHIVE, Action.REPUBLISH: Permission.ARCHIVE,
+    }
+    actions = [a for a in allowed_actions(entry) if can(current_user, permitted[a], entry)]
+    own_block = (
+        working is not None and working.review_state is RevisionState.SUBMITTED
+        and working.author_id == current_user.id and current_user.role is not Role.CONTRIBUTOR
+    )
+    return render_template(
+        "moderation/review.html", entry=entry, working=working, shown=shown,
+        body=render_markdown(shown.body) if shown else "", diff=diff, actions=actions,
+        action_labels=ACTION_LABELS, state_labels=STATE_LABELS, form=CommentForm(),
+        can_edit=can(current_user, Permission.EDIT, entry) and (working is None or working.review_state in (RevisionState.DRAFT, RevisionState.CHANGES_REQUESTED)),
+        own_block=own_block,
+    )
+
+
+@bp.post("/granska/<int:entry_id>/<action>")
+@login_required
+def act(entry_id: int, action: str):
+    """Apply one workflow action; the service checks permission, state and comment."""
+    try:
+        chosen = Action(action)
+    except ValueError:
+        abort(404)
+    if chosen is Action.SAVE:
+        abort(404)
+    entry = entry_or_404(entry_id)
+    form = CommentForm()
+    if not form.validate():
+        abort(400)
+    try:
+        moderation.transition(current_actor(), entry, chosen, form.comment.data or "")
+    except moderation.CommentRequired as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for(".review", entry_id=entry_id, _anchor="atgarder")), 303
+    except moderation.IncompleteEntry as exc:
+        db.session.rollback()
+        flash("Exemplet kan inte skickas ännu: " + " ".join(exc.errors.values()), "error")
+        return redirect(url_for("submit.edit", entry_id=entry_id)), 303
+    db.session.commit()
+    if chosen in PUBLIC_AFTER:
+        reindex_entries([entry.slug])  # after the commit; a failure is logged and repaired later
+    flash({
+        Action.SUBMIT: "Exemplet skickades för granskning.",
+        Action.REQUEST_CHANGES: "Ändringar begärdes; bidragsgivaren ser din kommentar.",
+        Action.APPROVE: "Exemplet är godkänt och publicerat.",
+        Action.REJECT: "Exemplet avslogs.",
+        Action.ARCHIVE: "Exemplet är arkiverat och syns inte längre publikt.",
+        Action.REPUBLISH: "Exemplet är publicerat igen.",
+    }[chosen], "info")
+    return redirect(url_for(".review", entry_id=entry_id)), 303
+
+
+@bp.post("/granska/<int:entry_id>/kommentar")
+@login_required
+def comment(entry_id: int):
+    entry = entry_or_404(entry_id)
+    form = CommentForm()
+    if not form.validate():
+        abort(400)
+    try:
+        moderation.add_comment(current_actor(), entry, form.comment.data or "")
+    except moderation.CommentRequired as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for(".review", entry_id=entry_id)), 303
+    db.session.commit()
+    flash("Kommentaren sparades.", "info")
+    return redirect(url_for(".review", entry_id=entry_id, _anchor="trad")), 303
+
+
+@bp.get("/granska/<int:entry_id>/historik")
+@login_required
+def history(entry_id: int):
+    """Every revision and event; a diff between any two revisions (?a=&b= revision numbers)."""
+    entry = _visible_entry(entry_id)
+    revisions = {r.number: r for r in entry.revisions}
+    numbers = sorted(revisions)
+
+    def pick(name: str, default: int | None) -> int | None:
+        raw = request.args.get(name, "")
+        return int(raw) if raw.isdigit() and int(raw) in revisions else default
+
+    b = pick("b", numbers[-1])
+    a = pick("a", numbers[-2] if len(numbers) > 1 else None)
+    diff = revision_diff(revisions.get(a), revisions[b]) if b is not None else []
+    return render_template(
+        "moderation/history.html", entry=entry, revisions=[revisions[n] for n in numbers],
+        a=a, b=b, diff=diff, state_labels=STATE_LABELS,
+    )

@@ -1,0 +1,134 @@
+"""Writing examples: my examples, the submission form (new and edit), preview, conflicts."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy.orm.exc import StaleDataError
+
+from .. import moderation, places
+from ..extensions import db
+from ..forms import EntryForm
+from ..models import Entry
+from ..permissions import Permission, can, require
+from ..render import render_markdown
+from ..search import query as search_query
+from ..workflow import Action, InvalidTransition
+from . import catalog
+from .helpers import current_actor, entry_or_404
+
+bp = Blueprint("submit", __name__)
+
+
+@bp.get("/mina-exempel")
+@login_required
+def mine():
+    """The user's own examples with their state and the latest reviewer comment."""
+    entries = db.session.scalars(
+        sa.select(Entry).where(Entry.created_by_id == current_user.id).order_by(Entry.updated_at.desc())
+    ).all()
+    return render_template("submit/mine.html", entries=entries)
+
+
+def _owner_label(form: EntryForm) -> str | None:
+    code = moderation.owner_county(current_user, list(form.municipalities.data or []), list(form.counties.data or []))
+    return next((c.name for c in places.counties() if c.code == code), None)
+
+
+def _similar(form: EntryForm, exclude: str | None = None):
+    text = " ".join(filter(None, [form.title.data, form.summary.data]))
+    if len(text.strip()) < 4:
+        return []
+    hits = search_query.similar_to_text(current_app.extensions["kb_index"], text, limit=4)
+    return [h for h in hits if h.slug != exclude][:3]
+
+
+def _render_form(form: EntryForm, entry: Entry | None, status: int = 200, preview=None):
+    return render_template(
+        "submit/form.html", form=form, entry=entry, preview=preview,
+        owner=_owner_label(form), similar=_similar(form, entry.slug if entry else None) if not entry or not entry.published_revision else [],
+        missing=getattr(form, "_missing", {}),
+    ), status
+
+
+def _apply_missing(form: EntryForm, missing: dict[str, str]) -> None:
+    form._missing = missing
+    for name, message in missing.items():
+        getattr(form, name).errors = list(getattr(form, name).errors or []) + [message]
+
+
+@bp.route("/nytt-exempel", methods=["GET", "POST"])
+@login_required
+def new():
+    """A new example: preview, save as draft (may be incomplete) or send for review."""
+    require(current_user, Permission.CREATE)
+    form = EntryForm(categories=catalog.categories())
+    if request.method == "GET":
+        return _render_form(form, None)
+    if not form.validate():
+        return _render_form(form, None, 400)
+    if form.preview.data:
+        return _render_form(form, None, preview=render_markdown(form.body.data or ""))
+    data = form.to_input()
+    if form.send.data:
+        missing = moderation.missing_for_submission(data)
+        if missing:
+            _apply_missing(form, missing)
+            return _render_form(form, None, 400)
+    entry = moderation.create_entry(current_actor(), data)
+    if form.send.data:
+        moderation.transition(current_actor(), entry, Action.SUBMIT)
+    db.session.commit()
+    flash("Exemplet skickades för granskning." if form.send.data else "Utkastet sparades.", "info")
+    return redirect(url_for("moderation.review", entry_id=entry.id))
+
+
+@bp.route("/redigera/<int:entry_id>", methods=["GET", "POST"])
+@login_required
+def edit(entry_id: int):
+    """Edit a draft, or propose an edit of a published example (it stays live until approved)."""
+    entry = entry_or_404(entry_id)
+    require(current_user, Permission.EDIT, entry)
+    form = EntryForm(categories=catalog.categories())
+    source = entry.working_revision or entry.published_revision
+    if request.method == "GET":
+        form.fill_from(moderation.EntryInput.from_revision(source))
+        form.version.data = str(entry.version_id)
+        return _render_form(form, entry)
+    if not form.validate():
+        return _render_form(form, entry, 400)
+    if form.preview.data:
+        return _render_form(form, entry, preview=render_markdown(form.body.data or ""))
+    data = form.to_input()
+    if form.send.data:
+        missing = moderation.missing_for_submission(data)
+        if missing:
+            _apply_missing(form, missing)
+            return _render_form(form, entry, 400)
+    expected = int(form.version.data) if (form.version.data or "").isdigit() else None
+    try:
+        moderation.save_entry(current_actor(), entry, data, expected)
+        if form.send.data:
+            moderation.transition(current_actor(), entry, Action.SUBMIT)
+        db.session.commit()
+    except (moderation.EditConflict, StaleDataError):
+        db.session.rollback()
+        return _conflict(entry_id, form)
+    except InvalidTransition:
+        db.session.rollback()
+        raise
+    flash("Exemplet skickades för granskning." if form.send.data else "Ändringarna sparades.", "info")
+    return redirect(url_for("moderation.review", entry_id=entry.id))
+
+
+def _conflict(entry_id: int, form: EntryForm):
+    """Both versions side by side; what the user typed is kept in the form, nothing is overwritten."""
+    entry = entry_or_404(entry_id)
+    db.session.refresh(entry)
+    theirs = entry.working_revision or entry.published_revision
+    form.version.data = str(entry.version_id)  # saving again means: I have seen theirs
+    return render_template(
+        "submit/conflict.html", entry=entry, theirs=theirs, theirs_body=render_markdown(theirs.body),
+        form=form, owner=_owner_label(form), similar=[], preview=None, missing={},
+        can_edit=can(current_user, Permission.EDIT, entry),
+    ), 409
