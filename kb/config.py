@@ -37,6 +37,7 @@ def from_environment(instance_path: str) -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "RATELIMIT_STORAGE_URI": os.environ.get("KB_RATELIMIT_STORAGE", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_ENABLED": _env_bool("KB_RATELIMIT", True),
         "KB_LOGIN_LIMIT_ADDRESS": os.environ.get("KB_LOGIN_LIMIT_ADDRESS", "10 per minute; 100 per hour"),
         "KB_LOGIN_LIMIT_ACCOUNT": os.environ.get("KB_LOGIN_LIMIT_ACCOUNT", "10 per 15 minutes"),
         "SESSION_COOKIE_HTTPONLY": True,

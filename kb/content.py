@@ -22,11 +22,13 @@ import yaml
 from . import places
 from .models import PracticeStatus
 
-FIELDS = ("title", "slug", "category", "municipalities", "counties", "summary", "tags", "status", "source")
+FIELDS = ("title", "slug", "category", "municipalities", "counties", "summary", "tags", "status", "period", "contact", "links", "source")
 REQUIRED = ("title", "slug", "category", "summary")
 SOURCE_FIELDS = ("title", "published", "sections")
+PERIOD_FIELDS = ("start", "end")
+CONTACT_FIELDS = ("organisation", "name", "email")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-LIMITS = {"title": 150, "summary": 500, "body": 50_000, "tag": 60, "tags": 20, "slug": 120}
+LIMITS = {"title": 150, "summary": 500, "body": 50_000, "tag": 60, "tags": 20, "slug": 120, "links": 10, "link": 500}
 STATUSES = tuple(s.value for s in PracticeStatus)
 
 
@@ -79,6 +81,12 @@ class ExampleData:
     source_title: str = ""
     source_published: str = ""
     source_sections: list[str] = field(default_factory=list)
+    period_start: int | None = None
+    period_end: int | None = None
+    contact_organisation: str = ""  # only public contacts are ever in a file
+    contact_name: str = ""
+    contact_email: str = ""
+    links: list[str] = field(default_factory=list)
     path: Path | None = None
 
 
@@ -233,6 +241,40 @@ def parse_example(path: Path, categories: set[str]) -> tuple[ExampleData | None,
             else:
                 source_sections = [str(s) for s in raw_sections]
 
+    period_start = period_end = None
+    period = data.get("period")
+    if period is not None:
+        if not isinstance(period, dict) or any(k not in PERIOD_FIELDS for k in period):
+            err("period", "ska vara en mappning med start och/eller end, t.ex. start: 2014")
+        else:
+            years = {}
+            for key in PERIOD_FIELDS:
+                value = period.get(key)
+                if value is not None and (not isinstance(value, int) or isinstance(value, bool) or not 1900 <= value <= 2100):
+                    err("period", f"{key} ska vara ett årtal mellan 1900 och 2100, inte {value!r}")
+                else:
+                    years[key] = value
+            period_start, period_end = years.get("start"), years.get("end")
+            if period_start and period_end and period_end < period_start:
+                err("period", "end kan inte vara före start")
+
+    contact = data.get("contact") or {}
+    if not isinstance(contact, dict) or any(k not in CONTACT_FIELDS for k in contact):
+        err("contact", f"ska vara en mappning med {', '.join(CONTACT_FIELDS)}")
+        contact = {}
+    for key, value in contact.items():
+        if not isinstance(value, str) or len(value) > 254:
+            err("contact", f"{key} ska vara en text på högst 254 tecken")
+    if contact.get("email") and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", contact["email"]):
+        err("contact", f"email {contact['email']!r} är ingen giltig e-postadress")
+
+    links = _str_list(data.get("links"), "links", err)
+    if len(links) > LIMITS["links"]:
+        err("links", f"{len(links)} länkar; högst {LIMITS['links']} är tillåtet")
+    for link in links:
+        if not re.match(r"^https?://[^\s/]+\S*$", link) or len(link) > LIMITS["link"]:
+            err("links", f"{link[:60]!r} är ingen giltig webbadress; den ska börja med http:// eller https://")
+
     if not body.strip():
         errors.append(ContentError(path, "texten efter YAML-huvudet saknas; skriv exemplet i Markdown"))
     elif len(body) > LIMITS["body"]:
@@ -245,7 +287,10 @@ def parse_example(path: Path, categories: set[str]) -> tuple[ExampleData | None,
             slug=slug, title=title, category=category, summary=summary, body=body,
             municipalities=municipalities, counties=counties, tags=tags, status=status,
             source_title=source_title, source_published=source_published,
-            source_sections=source_sections, path=path,
+            source_sections=source_sections, period_start=period_start, period_end=period_end,
+            contact_organisation=str(contact.get("organisation") or "").strip(),
+            contact_name=str(contact.get("name") or "").strip(),
+            contact_email=str(contact.get("email") or "").strip(), links=links, path=path,
         ),
         [],
     )
@@ -334,6 +379,13 @@ def dump_example(ex: ExampleData) -> str:
     front["summary"] = ex.summary
     front["tags"] = list(ex.tags)
     front["status"] = ex.status
+    if ex.period_start or ex.period_end:
+        front["period"] = {k: v for k, v in (("start", ex.period_start), ("end", ex.period_end)) if v}
+    contact = {k: v for k, v in (("organisation", ex.contact_organisation), ("name", ex.contact_name), ("email", ex.contact_email)) if v}
+    if contact:
+        front["contact"] = contact
+    if ex.links:
+        front["links"] = list(ex.links)
     front["source"] = {
         "title": ex.source_title,
         "published": ex.source_published,

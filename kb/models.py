@@ -204,7 +204,8 @@ class Revision(db.Model):
     title: Mapped[str] = mapped_column(sa.String(200))
     summary: Mapped[str] = mapped_column(sa.Text)
     body: Mapped[str] = mapped_column(sa.Text)
-    category_id: Mapped[int] = mapped_column(sa.ForeignKey("categories.id"), index=True)
+    # A draft may not have a topic yet; submission and content files require one.
+    category_id: Mapped[int | None] = mapped_column(sa.ForeignKey("categories.id"), index=True)
     practice_status: Mapped[PracticeStatus] = mapped_column(
         _enum(PracticeStatus, "practice_status"), default=PracticeStatus.OKAND
     )
@@ -229,7 +230,7 @@ class Revision(db.Model):
 
     entry: Mapped[Entry] = relationship(back_populates="revisions", foreign_keys=[entry_id])
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])
-    category: Mapped[Category] = relationship()
+    category: Mapped[Category | None] = relationship()
     municipalities: Mapped[list[Municipality]] = relationship(
         secondary=revision_municipalities, order_by=Municipality.name
     )

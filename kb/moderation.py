@@ -120,10 +120,9 @@ def _apply(rev: Revision, data: EntryInput) -> None:
     rev.title = data.title.strip()
     rev.summary = data.summary.strip()
     rev.body = data.body.strip()
-    category = db.session.scalars(sa.select(Category).where(Category.slug == data.category)).first()
-    if category is None:
-        category = db.session.scalars(sa.select(Category).order_by(Category.position)).first()
-    rev.category = category
+    rev.category = (
+        db.session.scalars(sa.select(Category).where(Category.slug == data.category)).first() if data.category else None
+    )
     rev.practice_status = PracticeStatus(data.status or PracticeStatus.OKAND.value)
     rev.municipalities = list(db.session.scalars(sa.select(Municipality).where(Municipality.code.in_(data.municipalities)))) if data.municipalities else []
     rev.counties = list(db.session.scalars(sa.select(County).where(County.code.in_(data.counties)))) if data.counties else []

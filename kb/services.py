@@ -111,7 +111,17 @@ def _revision_matches(rev: Revision, ex: content.ExampleData) -> bool:
         and sorted(m.name for m in rev.municipalities) == sorted(ex.municipalities)
         and sorted(c.name for c in rev.counties) == sorted(ex.counties)
         and sorted(t.name for t in rev.tags) == sorted(ex.tags)
+        and (rev.period_start, rev.period_end) == (ex.period_start, ex.period_end)
+        and list(rev.links or []) == list(ex.links)
+        and _file_contact(rev) == (ex.contact_organisation, ex.contact_name, ex.contact_email)
     )
+
+
+def _file_contact(rev: Revision) -> tuple[str, str, str]:
+    """The contact as a content file carries it: only a public one."""
+    if not rev.contact_public:
+        return ("", "", "")
+    return (rev.contact_organisation, rev.contact_name, rev.contact_email)
 
 
 def load_content(root: Path) -> LoadReport:
@@ -165,6 +175,13 @@ def load_content(root: Path) -> LoadReport:
             municipalities=munis,
             counties=cnts,
             tags=get_or_create_tags(ex.tags),
+            period_start=ex.period_start,
+            period_end=ex.period_end,
+            contact_organisation=ex.contact_organisation,
+            contact_name=ex.contact_name,
+            contact_email=ex.contact_email,
+            contact_public=bool(ex.contact_organisation or ex.contact_name or ex.contact_email),
+            links=list(ex.links),
         )
         owner = owner_county_for([m.code for m in munis], [c.code for c in cnts])
         if entry is None:
@@ -197,7 +214,11 @@ def reindex_entries(slugs: list[str]) -> None:
         found = {e.slug for e in entries}
         search_index().update(entries=entries, remove_slugs=[s for s in slugs if s not in found])
     except Exception:
-        log.exception("search index update failed for %d entries; run `flask kb reindex`", len(slugs))
+        log.exception("search index update failed for %d entries; it is repaired on the next search", len(slugs))
+        try:
+            search_index().mark_dirty()
+        except OSError:
+            log.exception("could not mark the search index for repair; run `flask kb check --repair`")
 
 
 # --------------------------------------------------------------------------- export
@@ -219,6 +240,12 @@ def example_data(entry: Entry) -> content.ExampleData:
         source_title=rev.source_title,
         source_published=rev.source_published,
         source_sections=list(rev.source_sections or []),
+        period_start=rev.period_start,
+        period_end=rev.period_end,
+        contact_organisation=_file_contact(rev)[0],
+        contact_name=_file_contact(rev)[1],
+        contact_email=_file_contact(rev)[2],
+        links=list(rev.links or []),
     )
 
 

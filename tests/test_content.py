@@ -80,6 +80,11 @@ def test_parse_example_good_file(tmp_path):
         ("status: okänd", "status: okänd\nauthor: Någon", "author", "okänt fält"),
         ("  published: 2014-11", "  published: november", "source", "ÅÅÅÅ-MM"),
         ("  sections:\n  - '3.3'", "  sections: '3.3'", "source", "ska vara en lista"),
+        ("status: okänd", "status: okänd\nperiod:\n  start: 1800", "period", "1900 och 2100"),
+        ("status: okänd", "status: okänd\nperiod:\n  start: 2016\n  end: 2014", "period", "före start"),
+        ("status: okänd", "status: okänd\nlinks:\n- javascript:alert(1)", "links", "http://"),
+        ("status: okänd", "status: okänd\ncontact:\n  email: inte-epost", "contact", "giltig e-postadress"),
+        ("status: okänd", "status: okänd\ncontact:\n  telefon: '123'", "contact", "organisation, name, email"),
     ],
 )
 def test_parse_example_field_error_names_field_line_and_valid_values(tmp_path, old, new, field, needle):

@@ -57,6 +57,15 @@ class SearchIndex:
     def live(self) -> Path:
         return self.root / "live"
 
+    @property
+    def dirty_flag(self) -> Path:
+        return self.root / "needs-rebuild"
+
+    def mark_dirty(self) -> None:
+        """Record that an update failed: the next search rebuilds the index from the database."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.dirty_flag.touch()
+
     def _generation(self) -> Path | None:
         try:
             return Path(os.path.realpath(self.live)) if self.live.is_symlink() else None
@@ -114,6 +123,7 @@ class SearchIndex:
                 shutil.rmtree(gen, ignore_errors=True)
                 raise
             self._prune(keep=gen)
+            self.dirty_flag.unlink(missing_ok=True)
             return count
 
     def _prune(self, keep: Path) -> None:
@@ -141,6 +151,9 @@ class SearchIndex:
         Whoosh searchers are not thread-safe, so each context borrows its own from a
         small pool and gives it back at teardown (`release`). A pooled searcher is
         reopened when the index changed (never `Searcher.refresh()`)."""
+        if self.dirty_flag.exists():
+            log.warning("search index marked for repair; rebuilding from the database")
+            self.rebuild()
         holder = g._get_current_object()
         current = getattr(holder, "_kb_searcher", None)
         if current is not None and not self._is_current(current):

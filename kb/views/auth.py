@@ -44,7 +44,7 @@ def login():
             target = form.next.data if is_safe_next(form.next.data) else _home_for(user)
             return redirect(target)
         typed = accounts.normalise_email(form.email.data)
-        audit.record_now(current_actor(), "login_failed", "user", typed, actor_label=typed)
+        audit.record_now(current_actor(), "login_failed", object_type="user", object_id=typed, actor_label=typed)
         error = FAILED
     return render_template("auth/login.html", form=form, error=error), (401 if error else 200)
 

@@ -96,6 +96,8 @@ def upgrade():
     op.execute("UPDATE revisions SET updated_at = created_at")
     with op.batch_alter_table('revisions', schema=None) as batch_op:
         batch_op.alter_column('updated_at', existing_type=sa.DateTime(timezone=True), nullable=False)
+        # A draft may not have a topic yet.
+        batch_op.alter_column('category_id', existing_type=sa.Integer(), nullable=True)
         for name in ('review_state', 'contact_organisation', 'contact_name', 'contact_email', 'contact_public', 'links'):
             batch_op.alter_column(name, server_default=None)
 
@@ -128,7 +130,11 @@ def downgrade():
     else:
         op.execute("DROP TRIGGER IF EXISTS audit_log_no_update")
         op.execute("DROP TRIGGER IF EXISTS audit_log_no_delete")
+    # Drafts without a topic get the first one rather than being lost.
+    op.execute("UPDATE revisions SET category_id = (SELECT id FROM categories ORDER BY position, id LIMIT 1) "
+               "WHERE category_id IS NULL")
     with op.batch_alter_table('revisions', schema=None) as batch_op:
+        batch_op.alter_column('category_id', existing_type=sa.Integer(), nullable=False)
         batch_op.drop_constraint(batch_op.f('fk_revisions_author_id_users'), type_='foreignkey')
         batch_op.drop_column('updated_at')
         batch_op.drop_column('links')
