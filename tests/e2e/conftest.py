@@ -70,3 +70,24 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture(scope="session")
+def staff_server(tmp_path_factory):
+    """A separate app with staff accounts (the shared loaded app stays untouched)."""
+    from kb import accounts
+    from kb.audit import Actor
+    from kb.extensions import db
+    from tests.conftest import AppFactory
+    from tests.staff.conftest import PASSWORD, USERS
+
+    factory = AppFactory(tmp_path_factory.mktemp("staff"))
+    app = factory(RATELIMIT_ENABLED=False)
+    with app.app_context():
+        for email, role, county in USERS.values():
+            accounts.add_user(Actor(None, "test"), email, PASSWORD, role, county)
+        db.session.commit()
+    app.config["SERVER_NAME"] = None
+    with LiveServer(app) as server:
+        yield server
+    factory.close()

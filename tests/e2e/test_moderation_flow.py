@@ -1,0 +1,104 @@
+"""In a real browser: submit → request changes → fix → another moderator approves → the public finds it.
+axe reports no WCAG 2.1 AA violations on the login, submission, queue and review pages."""
+from __future__ import annotations
+
+import pytest
+
+from tests.staff.conftest import PASSWORD, USERS
+
+from .test_browse_and_search import axe_violations
+
+pytestmark = pytest.mark.browser
+
+
+def sign_in(browser, server, key: str):
+    context = browser.new_context(locale="sv-SE")
+    page = context.new_page()
+    page.goto(server.url + "/logga-in")
+    page.get_by_label("E-postadress").fill(USERS[key][0])
+    page.get_by_label("Lösenord").fill(PASSWORD)
+    page.get_by_role("button", name="Logga in").click()
+    page.wait_for_load_state()
+    return context, page
+
+
+def test_submit_review_fix_approve_and_find(browser, staff_server):
+    contributor_ctx, contributor = sign_in(browser, staff_server, "contrib_x")
+    contributor.goto(staff_server.url + "/nytt-exempel")
+    contributor.get_by_label("Rubrik").fill("Språkcafé på biblioteket i Borlänge")
+    contributor.get_by_label("Sammanfattning (1–2 meningar)").fill("Biblioteket och frivilliga ordnar samtal på svenska varje vecka.")
+    contributor.get_by_label("Ämne").select_option("kvalitet-i-verksamheten")
+    contributor.locator("#municipalities-filter").fill("borlange")  # the progressive picker
+    contributor.locator("#municipalities").select_option("2081")
+    contributor.get_by_label("Beskrivning (Markdown)").fill("## Vad gjordes\n\nSpråkcafé varje tisdag.")
+    contributor.get_by_role("button", name="Skicka för granskning").click()
+    contributor.wait_for_url("**/granska/*")
+    review_url = contributor.url
+    assert "Väntar på granskning" in contributor.content()
+
+    mod_ctx, moderator = sign_in(browser, staff_server, "mod_x")
+    moderator.goto(staff_server.url + "/granska")
+    moderator.get_by_role("link", name="Språkcafé på biblioteket i Borlänge").click()
+    moderator.get_by_label("Kommentar (krävs för att begära ändringar eller avslå)").fill("Skriv vem som leder samtalen.")
+    moderator.get_by_role("button", name="Begär ändringar").click()
+    moderator.wait_for_load_state()
+    assert "Ändringar begärda" in moderator.content()
+
+    contributor.goto(review_url)
+    assert "Skriv vem som leder samtalen." in contributor.content()
+    contributor.get_by_role("link", name="Redigera").click()
+    contributor.get_by_label("Beskrivning (Markdown)").fill("## Vad gjordes\n\nSpråkcafé varje tisdag, lett av frivilliga.")
+    contributor.get_by_role("button", name="Skicka för granskning").click()
+    contributor.wait_for_url("**/granska/*")
+
+    mod2_ctx, moderator2 = sign_in(browser, staff_server, "mod_x2")
+    moderator2.goto(review_url)
+    moderator2.get_by_role("button", name="Godkänn och publicera").click()
+    moderator2.wait_for_load_state()
+    assert "publicerat" in moderator2.content()
+
+    public_ctx = browser.new_context(locale="sv-SE")
+    public = public_ctx.new_page()
+    public.goto(staff_server.url + "/")
+    public.get_by_label("Sök bland goda exempel").fill("språkcafé")
+    public.get_by_role("button", name="Sök").click()
+    public.get_by_role("link", name="Språkcafé på biblioteket i Borlänge").click()
+    assert "lett av frivilliga" in public.content()
+    for ctx in (contributor_ctx, mod_ctx, mod2_ctx, public_ctx):
+        ctx.close()
+
+
+@pytest.mark.parametrize(("key", "path"), [
+    (None, "/logga-in"),
+    ("contrib_x", "/nytt-exempel"),
+    ("contrib_x", "/mina-exempel"),
+    ("mod_x", "/granska"),
+    ("mod_x", "REVIEW"),
+    ("admin", "/admin/anvandare"),
+])
+def test_axe_on_staff_pages(browser, staff_server, key, path):
+    if key is None:
+        context = browser.new_context(locale="sv-SE")
+        page = context.new_page()
+    else:
+        context, page = sign_in(browser, staff_server, key)
+    if path == "REVIEW":
+        page.goto(staff_server.url + "/granska?state=published")
+        page.locator("table.data a").first.click()
+        page.wait_for_load_state()
+    else:
+        page.goto(staff_server.url + path)
+    violations = axe_violations(page)
+    context.close()
+    assert violations == [], violations
+
+
+def test_axe_on_form_with_errors(browser, staff_server):
+    context, page = sign_in(browser, staff_server, "contrib_x")
+    page.goto(staff_server.url + "/nytt-exempel")
+    page.get_by_role("button", name="Skicka för granskning").click()
+    page.wait_for_load_state()
+    assert "Kontrollera formuläret" in page.content()
+    violations = axe_violations(page)
+    context.close()
+    assert violations == [], violations
