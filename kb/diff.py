@@ -6,7 +6,8 @@ import re
 
 from markupsafe import Markup, escape
 
-_TOKEN = re.compile(r"\s+|[^\s]+")
+# A word with the whitespace after it: spaces alone never count as "unchanged" between edits.
+_TOKEN = re.compile(r"\S+\s*|\s+")
 
 
 def word_diff(old: str, new: str) -> Markup:

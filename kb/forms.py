@@ -75,12 +75,17 @@ class CommentForm(FlaskForm):
     comment = TextAreaField("Kommentar", validators=[Optional(), Length(max=5000, message="Högst 5 000 tecken.")])
 
 
+def _text(raw: str | None) -> str:
+    """Browsers send CRLF from textareas; store plain LF."""
+    return (raw or "").replace("\r\n", "\n").replace("\r", "\n")
+
+
 def _split_tags(raw: str) -> list[str]:
     return [t.strip().lower() for t in (raw or "").replace("\n", ",").split(",") if t.strip()]
 
 
 def _split_links(raw: str) -> list[str]:
-    return [line.strip() for line in (raw or "").splitlines() if line.strip()]
+    return [line.strip() for line in _text(raw).splitlines() if line.strip()]
 
 
 class EntryForm(FlaskForm):
@@ -143,10 +148,10 @@ class EntryForm(FlaskForm):
         from .moderation import EntryInput
 
         return EntryInput(
-            title=self.title.data or "", summary=self.summary.data or "", category=self.category.data or "",
+            title=_text(self.title.data), summary=_text(self.summary.data), category=self.category.data or "",
             municipalities=list(self.municipalities.data or []), counties=list(self.counties.data or []),
             tags=_split_tags(self.tags.data), status=self.status.data or PracticeStatus.OKAND.value,
-            period_start=self.period_start.data, period_end=self.period_end.data, body=self.body.data or "",
+            period_start=self.period_start.data, period_end=self.period_end.data, body=_text(self.body.data),
             contact_organisation=self.contact_organisation.data or "", contact_name=self.contact_name.data or "",
             contact_email=self.contact_email.data or "", contact_public=bool(self.contact_public.data),
             links=_split_links(self.links.data),

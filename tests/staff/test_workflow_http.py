@@ -183,3 +183,19 @@ def test_history_lists_revisions_events_and_diffs(staff_app):
     html = client.get(f"/granska/{entry_id}/historik").get_data(as_text=True)
     assert "Versioner" in html and "skickade" not in html or "submit" in html
     assert "approve" in html and "kim@borlange.example.se" in html
+
+
+def test_crlf_from_browsers_is_stored_as_lf(staff_app):
+    client = staff_app.test_client()
+    login(client, "contrib_x")
+    resp = _new_example(client, body="## Vad gjordes\r\n\r\nRad ett.\r\nRad två.", send=None, save="1")
+    entry_id = int(resp.headers["Location"].rstrip("/").split("/")[-1])
+    with staff_app.app_context():
+        assert "\r" not in entry(staff_app, entry_id).working_revision.body
+
+
+def test_word_diff_marks_only_changed_words():
+    from kb.diff import word_diff
+
+    html = str(word_diff("Kommunen köper villor i Borlänge.", "Kommunen hyr villor i Borlänge."))
+    assert "<del>köper </del><ins>hyr </ins>" in html and "Kommunen " in html and "<del>Kommunen" not in html
