@@ -8,6 +8,8 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 export FLASK_APP := app
+# `make run` serves plain http on 127.0.0.1, so session cookies cannot be Secure there.
+run: export KB_ENV ?= development
 
 .PHONY: run test install db load reindex check eval bench clean
 
