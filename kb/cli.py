@@ -41,7 +41,8 @@ def load_command(path: str | None) -> None:
     click.echo(
         f"Laddade {root}: {len(report.created)} nya, {len(report.updated)} ändrade, "
         f"{len(report.unchanged)} oförändrade exempel; {report.categories} kategorier; "
-        f"{report.places_changed} platser uppdaterade."
+        f"{report.places_changed} platser uppdaterade"
+        + ("; ny version av synonymlistan." if report.synonyms_changed else ".")
     )
     for skipped in report.skipped:
         click.echo(f"  hoppade över {skipped}: inte publicerat i databasen", err=True)
@@ -226,3 +227,19 @@ def user_set_password(email: str, password_stdin: bool) -> None:
         click.echo(f"Lösenordet ändrades inte: {exc}", err=True)
         sys.exit(1)
     click.echo(f"Nytt lösenord satt för {user.email}; alla inloggningar avslutades.")
+
+
+@kb_cli.command("eval")
+@click.argument("queries", required=False, type=click.Path(exists=True, dir_okay=False))
+@click.option("--min", "minimum", type=float, help="Exit 1 when mean nDCG@10 is below this.")
+def eval_command(queries: str | None, minimum: float | None) -> None:
+    """Relevance of the in-process search on judged queries (default: tests/search/judged_queries.json)."""
+    from .config import ROOT
+    from .evaluation import evaluate
+
+    path = Path(queries) if queries else ROOT / "tests" / "search" / "judged_queries.json"
+    report = evaluate(current_app.test_client(), path)
+    for line in report.lines():
+        click.echo(line)
+    if minimum is not None and report.means[0] < minimum:
+        sys.exit(1)

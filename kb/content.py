@@ -327,6 +327,7 @@ def parse_categories(path: Path) -> tuple[list[CategoryData], list[ContentError]
 class ContentSet:
     categories: list[CategoryData]
     examples: list[ExampleData]
+    synonyms: str | None = None  # the YAML text of synonyms.yaml, when present
 
 
 def parse_directory(root: Path) -> ContentSet:
@@ -350,6 +351,16 @@ def parse_directory(root: Path) -> ContentSet:
         errors += file_errors
         if example:
             examples.append(example)
+    synonyms_text = None
+    syn_path = root / "synonyms.yaml"
+    if syn_path.is_file():
+        from .search.synonyms import SynonymError, parse
+
+        try:
+            synonyms_text = syn_path.read_text(encoding="utf-8")
+            parse(synonyms_text)
+        except (UnicodeDecodeError, SynonymError) as exc:
+            errors.append(ContentError(syn_path, str(exc)))
     titles: dict[str, Path] = {}
     for ex in examples:
         key = places.fold(ex.title)
@@ -358,7 +369,7 @@ def parse_directory(root: Path) -> ContentSet:
         titles.setdefault(key, ex.path)
     if errors:
         raise ContentInvalid(errors)
-    return ContentSet(categories, examples)
+    return ContentSet(categories, examples, synonyms_text)
 
 
 # --------------------------------------------------------------------------- writing

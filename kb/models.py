@@ -320,3 +320,17 @@ class AuditEvent(db.Model):
     to_state: Mapped[str] = mapped_column(sa.String(32), default="")
     detail: Mapped[str] = mapped_column(sa.Text, default="")
     address: Mapped[str] = mapped_column(sa.String(64), default="")
+
+
+class SynonymSet(db.Model):
+    """One saved version of the synonym table (YAML text); the newest is in force."""
+
+    __tablename__ = "synonym_sets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    source: Mapped[str] = mapped_column(sa.String(40), default="")  # 'content', 'web'
+
+    author: Mapped[User | None] = relationship()

@@ -68,6 +68,7 @@ class LoadReport:
     skipped: list[str] = field(default_factory=list)
     categories: int = 0
     places_changed: int = 0
+    synonyms_changed: bool = False
 
     @property
     def changed(self) -> list[str]:
@@ -132,6 +133,8 @@ def load_content(root: Path) -> LoadReport:
     """
     data = content.parse_directory(Path(root))
     report = LoadReport()
+    if data.synonyms is not None:
+        report.synonyms_changed = save_synonyms(None, data.synonyms, source="content")
     report.places_changed = places.sync_places(db.session)
 
     categories = {c.slug: c for c in db.session.scalars(sa.select(Category))}
@@ -221,6 +224,19 @@ def reindex_entries(slugs: list[str]) -> None:
             log.exception("could not mark the search index for repair; run `flask kb check --repair`")
 
 
+def save_synonyms(author_id: int | None, text: str, source: str = "web") -> bool:
+    """Store a new version of the synonym table when it differs from the current one."""
+    from .models import SynonymSet
+    from .search import synonyms
+
+    synonyms.parse(text)  # raises SynonymError with the line to fix
+    if synonyms.current_text() == text:
+        return False
+    db.session.add(SynonymSet(text=text, author_id=author_id, source=source))
+    db.session.flush()
+    return True
+
+
 # --------------------------------------------------------------------------- export
 
 
@@ -264,6 +280,13 @@ def export_content(root: Path) -> list[Path]:
         content.dump_categories([content.CategoryData(c.slug, c.name, c.description) for c in cats]),
     )
     written.append(cat_path)
+    from .search import synonyms
+
+    table = synonyms.current_text()
+    if table:
+        syn_path = root / "synonyms.yaml"
+        content.write_atomic(syn_path, table)
+        written.append(syn_path)
     for entry in published_entries():
         path = root / "examples" / f"{entry.slug}.md"
         content.write_atomic(path, content.dump_example(example_data(entry)))

@@ -15,7 +15,7 @@ from whoosh.lang import stopwords_for_language
 from whoosh.lang.snowball.swedish import SwedishStemmer
 from whoosh.support.charset import accent_map
 
-ANALYSIS_VERSION = "sv-2"
+ANALYSIS_VERSION = "sv-3"
 
 # Words that carry meaning in this domain ("god man", "under 18", "mellan kommuner")
 # are kept even though generic Swedish stop lists drop them.
@@ -47,8 +47,11 @@ STEM_OVERRIDES = {
     "gode": "god",
 }
 
-# Neuter definite forms that Snowball leaves whole: boendet, samhället, området, näringslivet.
+# Definite forms that Snowball leaves whole: boendet, samhället, området, näringslivet
+# (drop the final t), huset, rådet, modulhuset (drop et), skolan, byskolan (drop n).
 _DEFINITE_T = ("endet", "llet", "adet")
+_DEFINITE_ET = ("huset", "radet")
+_DEFINITE_N = ("skolan",)
 
 
 class SwedishStemFilter(Filter):
@@ -79,9 +82,9 @@ class SwedishStemFilter(Filter):
             result = STEM_OVERRIDES[word]
         else:
             base = word
-            if base.endswith(_DEFINITE_T):
+            if base.endswith(_DEFINITE_T) or base.endswith(_DEFINITE_N):
                 base = base[:-1]
-            elif base.endswith("livet"):
+            elif base.endswith("livet") or base.endswith(_DEFINITE_ET):
                 base = base[:-2]
             result = self._stemmer.stem(base)
         if len(self._cache) < self.cachesize:

@@ -36,6 +36,25 @@ WRITER_TIMEOUT = 30.0
 POOL_SIZE = 8
 
 
+def build_meta(count: int) -> dict:
+    """What a generation records about how it was built (checked on open)."""
+    from .. import places
+    from .analysis import STOP_WORDS
+    from .compounds import lexicon, lexicon_version
+
+    words, _stems = lexicon()
+    # Place names that are also ordinary words (Mark, Vara, Lund): the query side treats
+    # them as places only when capitalised or next to i/kommun/län. Computed here, where
+    # the word list is loaded anyway, so queries never need it.
+    ambiguous = sorted(
+        alias
+        for kind in ("municipality", "county")
+        for alias, place in places._index()[kind].items()
+        if place is not None and " " not in alias and (alias in words or alias in STOP_WORDS)
+    )
+    return {"analysis": ANALYSIS_VERSION, "lexicon": lexicon_version(), "documents": count, "ambiguous_places": ambiguous}
+
+
 class IndexUnavailable(RuntimeError):
     """The index could neither be opened nor rebuilt."""
 
@@ -93,6 +112,19 @@ class SearchIndex:
             return False, f"index kan inte läsas: {type(exc).__name__}: {exc}"
         return True, "ok"
 
+    def ambiguous_places(self) -> frozenset[str]:
+        """Place names that are also common words, as recorded by the live generation."""
+        gen = self._generation()
+        cached = getattr(self, "_ambiguous", None)
+        if cached is not None and cached[0] == gen:
+            return cached[1]
+        try:
+            values = frozenset(json.loads((gen / META).read_text()).get("ambiguous_places", []))
+        except (OSError, ValueError, TypeError):
+            values = frozenset()
+        self._ambiguous = (gen, values)
+        return values
+
     def ensure(self) -> None:
         """Rebuild from the database when the index is missing, unreadable or outdated."""
         ok, reason = self.status()
@@ -115,7 +147,7 @@ class SearchIndex:
                     for entry in self.loader():
                         w.add_document(**document_for(entry))
                         count += 1
-                (gen / META).write_text(json.dumps({"analysis": ANALYSIS_VERSION, "documents": count}))
+                (gen / META).write_text(json.dumps(build_meta(count), ensure_ascii=False))
                 tmp = self.root / f"live.{secrets.token_hex(3)}.tmp"
                 os.symlink(gen.name, tmp)
                 os.replace(tmp, self.live)

@@ -3,14 +3,20 @@ from __future__ import annotations
 
 import re
 
-from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh import columns
+from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 
 from .analysis import folded_analyzer, swedish_analyzer
+from .compounds import parts_of
 
 # Field weights (BM25F field boosts): a word in the title says more about an
-# example than the same word deep in its body.
-WEIGHTS = {"title": 4.0, "tags": 3.0, "summary": 2.0, "places": 2.0, "body": 1.0}
+# example than the same word deep in its body; a compound part says least.
+# Chosen from measurements on the judged queries (see README, "Search quality").
+WEIGHTS = {"title": 4.0, "tags": 3.0, "summary": 2.0, "places": 2.0, "body": 1.0, "parts": 0.4}
 TEXT_FIELDS = tuple(WEIGHTS)
+STEMMED_FIELDS = ("title", "summary", "body", "tags")
+_SV = swedish_analyzer()
+FACET_COLUMNS = {"category": "facet_category", "county": "facet_county", "municipality": "facet_municipality"}
 
 
 def make_schema() -> Schema:
@@ -25,6 +31,14 @@ def make_schema() -> Schema:
         plain=STORED(),  # summary + body as plain text, for highlighted snippets
         tags=TEXT(analyzer=sv, field_boost=WEIGHTS["tags"]),
         places=TEXT(analyzer=folded, field_boost=WEIGHTS["places"]),
+        # Parts of compound words (already stemmed): `bolag` finds bostadsbolag.
+        parts=KEYWORD(scorable=True, field_boost=WEIGHTS["parts"]),
+        # Folded, unstemmed words of everything, for "did you mean" and fuzzy retries.
+        spell=TEXT(analyzer=folded, phrase=False),
+        # Facet values as list columns: counting reads a column, not stored documents.
+        facet_category=COLUMN(columns.PickleColumn(columns.VarBytesColumn())),
+        facet_county=COLUMN(columns.PickleColumn(columns.VarBytesColumn())),
+        facet_municipality=COLUMN(columns.PickleColumn(columns.VarBytesColumn())),
         category=ID(stored=True),
         county=KEYWORD(stored=True, commas=True),
         municipality=KEYWORD(stored=True, commas=True),
@@ -52,14 +66,22 @@ def document_for(entry) -> dict:
     county_names = {c.code: c.name for c in rev.counties}
     for m in rev.municipalities:
         county_names.setdefault(m.county.code, m.county.name)
+    tags = " ".join(t.name for t in rev.tags)
+    stems = [t.text for t in _SV(" ".join((rev.title, rev.summary, rev.body, tags)))]
+    place_text = " ".join(names + [county_names[c] for c in county_codes if county_names[c] not in names])
     return {
         "slug": entry.slug,
+        "parts": " ".join(parts_of(stems)),
+        "spell": " ".join((rev.title, rev.summary, markdown_to_plain(rev.body), tags, place_text)),
+        "facet_category": [rev.category.slug],
+        "facet_county": list(county_codes),
+        "facet_municipality": [m.code for m in rev.municipalities],
         "title": rev.title,
         "summary": rev.summary,
         "body": rev.body,
         "plain": markdown_to_plain(rev.body),
-        "tags": " ".join(t.name for t in rev.tags),
-        "places": " ".join(names + [county_names[c] for c in county_codes if county_names[c] not in names]),
+        "tags": tags,
+        "places": place_text,
         "category": rev.category.slug,
         "county": ",".join(county_codes),
         "municipality": ",".join(m.code for m in rev.municipalities),
@@ -70,5 +92,6 @@ def document_for(entry) -> dict:
             "counties": [[c, county_names[c]] for c in county_codes],
             "municipalities": [[m.code, m.name] for m in rev.municipalities],
             "explicit_counties": [c.code for c in rev.counties],
+            "tags": [t.name for t in rev.tags],
         },
     }

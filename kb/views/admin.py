@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from .. import accounts
 from ..extensions import db
-from ..forms import UserForm
+from ..forms import CommentForm, UserForm
 from ..models import AuditEvent, User
 from ..permissions import Permission, require
 from .helpers import current_actor
@@ -77,3 +77,37 @@ def audit_log():
         "admin/audit.html", events=events[:PER_PAGE], more=len(events) > PER_PAGE, page=page,
         actions=actions, action=action, actor=actor, obj=obj,
     )
+
+
+@bp.route("/synonymer", methods=["GET", "POST"])
+def synonyms_page():
+    """Edit the synonym table; a valid version takes effect at once (no reindex)."""
+    from ..models import SynonymSet
+    from ..search import synonyms
+    from ..services import save_synonyms
+
+    text = synonyms.current_text()
+    error = None
+    if request.method == "POST":
+        form = CommentForm()  # CSRF only; the text comes from the textarea below
+        if not form.validate():
+            abort(400)
+        text = (request.form.get("text") or "").replace("\r\n", "\n")
+        if len(text) > 100_000:
+            error = "Listan är för lång (högst 100 000 tecken)."
+        else:
+            try:
+                changed = save_synonyms(current_user.id, text, source="web")
+            except synonyms.SynonymError as exc:
+                db.session.rollback()
+                error = str(exc)
+            else:
+                if changed:
+                    from .. import audit
+
+                    audit.record(current_actor(), "synonyms_save", "synonyms", "", detail=f"{len(text)} tecken")
+                db.session.commit()
+                flash("Synonymlistan sparades och gäller från och med nu." if changed else "Inget ändrades.", "info")
+                return redirect(url_for(".synonyms_page")), 303
+    versions = db.session.scalars(sa.select(SynonymSet).order_by(SynonymSet.id.desc()).limit(20)).all()
+    return render_template("admin/synonyms.html", text=text, error=error, versions=versions), (400 if error else 200)

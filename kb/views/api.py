@@ -1,10 +1,11 @@
 """Read-only public JSON API (v1)."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request, url_for
+from flask import Blueprint, current_app, jsonify, request, url_for
 
 from .. import places
 from ..render import render_markdown
+from ..search.suggest import suggestions
 from ..services import get_published_entry
 from . import catalog
 from .search import run_search
@@ -59,9 +60,20 @@ def search():
                 for h in result.hits
             ],
             "facets": {name: _facet(result.facets.get(name, {}), labels[name]) for name in ("category", "county", "municipality")},
+            "suggestion": result.suggestion,
+            "fuzzy": result.fuzzy,
+            "places": [{"type": p.kind, "code": p.code, "name": p.name} for p in result.places],
             "notes": result.notes,
         }
     )
+
+
+@bp.get("/suggest")
+def suggest():
+    """Completions for a prefix: titles, places, topics and tags (for the search box)."""
+    prefix = (request.args.get("q") or "")[:100]
+    items = suggestions(current_app.extensions["kb_index"], prefix, catalog.categories())
+    return jsonify({"query": prefix, "suggestions": items})
 
 
 @bp.get("/examples/<slug>")

@@ -57,3 +57,36 @@ def test_page_works_on_a_narrow_screen(browser, live_server):
     width = page.evaluate("document.documentElement.scrollWidth")
     context.close()
     assert width <= 360
+
+
+def test_suggestions_as_you_type_are_keyboard_accessible(page, live_server):
+    page.goto(live_server.url + "/")
+    box = page.get_by_role("combobox", name="Sök bland goda exempel")
+    box.press_sequentially("borl", delay=30)
+    listbox = page.get_by_role("listbox")
+    listbox.wait_for()
+    assert box.get_attribute("aria-expanded") == "true"
+    assert "förslag" in page.locator("[role=status]").first.inner_text()
+    assert axe_violations(page) == []
+    box.press("ArrowDown")
+    assert box.get_attribute("aria-activedescendant")
+    for _ in range(8):  # move down to the place (titles come first)
+        selected = page.locator("[role=option][aria-selected=true]").inner_text()
+        if "Borlänge" in selected and "Plats" in selected:
+            break
+        box.press("ArrowDown")
+    box.press("Enter")
+    page.wait_for_url("**/kommun/borlange")
+    assert page.get_by_role("heading", level=1).inner_text() == "Borlänge"
+
+
+def test_search_works_without_javascript(browser, live_server):
+    context = browser.new_context(java_script_enabled=False, locale="sv-SE")
+    page = context.new_page()
+    page.goto(live_server.url + "/")
+    page.get_by_label("Sök bland goda exempel").fill("villor")
+    page.get_by_role("button", name="Sök").click()
+    page.wait_for_url("**/sok?q=villor*")
+    first = page.locator(".result-title a").first.inner_text()
+    context.close()
+    assert first.startswith("Köpa villor")

@@ -155,3 +155,35 @@ def test_cli_user_commands(staff_app):
     assert runner.invoke(args=["kb", "user", "disable", "finns@inte.se"]).exit_code == 1
     with staff_app.app_context():
         assert accounts.find_user("cli@example.se").password_hash.startswith("$argon2id$")
+
+
+def test_admin_edits_synonyms_and_they_work_without_reindex(staff_app):
+    client = staff_app.test_client()
+    login(client, "admin")
+    public = staff_app.test_client()
+    assert public.get("/api/v1/search?q=zebrafink").get_json()["total"] == 0
+    text = client.get("/admin/synonymer").get_data(as_text=True)
+    assert "anläggningsboende" in text
+    with staff_app.app_context():
+        from kb.search import synonyms as syn
+
+        current = syn.current_text()
+    resp = post(client, "/admin/synonymer", {"text": current + "- [zebrafink, ägardirektiv]\n"})
+    assert resp.status_code == 303
+    assert public.get("/api/v1/search?q=zebrafink").get_json()["results"][0]["slug"] == "agardirektiv-till-bostadsbolag"
+
+
+def test_admin_synonym_errors_keep_text_and_change_nothing(staff_app):
+    client = staff_app.test_client()
+    login(client, "admin")
+    resp = post(client, "/admin/synonymer", {"text": "groups:\n- [bara ett]\n- [trasig"})
+    assert resp.status_code == 400
+    html = resp.get_data(as_text=True)
+    assert "sparades inte" in html and "[trasig" in html
+    assert post(staff_app.test_client(), "/admin/synonymer", {"text": "groups: []"}).status_code == 302  # anonymous: login
+
+
+def test_moderators_cannot_edit_synonyms(staff_app):
+    client = staff_app.test_client()
+    login(client, "mod_x")
+    assert client.get("/admin/synonymer").status_code == 403

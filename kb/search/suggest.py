@@ -1,0 +1,67 @@
+"""Suggestions as you type: titles, places, topics and tags that start with a prefix.
+
+The candidate list is built once per searcher (so it follows index updates) and
+matched in memory: a few milliseconds per call.
+"""
+from __future__ import annotations
+
+from flask import url_for
+
+from .. import places
+from ..places import fold
+
+LIMIT = 8
+KIND_ORDER = {"title": 0, "place": 1, "category": 2, "tag": 3}
+
+
+def _candidates(searcher, categories) -> list[tuple[str, str, str, str]]:
+    """(folded label, label, kind, url) for every suggestible thing."""
+    cached = getattr(searcher, "_kb_suggest", None)
+    if cached is not None:
+        return cached
+    items: list[tuple[str, str, str, str]] = []
+    place_counts: dict[str, int] = {}
+    tags: set[str] = set()
+    for stored in searcher.all_stored_fields():
+        items.append((fold(stored["title"]), stored["title"], "title", url_for("browse.example", slug=stored["slug"])))
+        data = stored["data"]
+        for code, _name in data["municipalities"] + data["counties"]:
+            place_counts[code] = place_counts.get(code, 0) + 1
+        tags.update(data.get("tags", []))
+    for p in (*places.counties(), *places.municipalities()):
+        if place_counts.get(p.code):
+            endpoint = "browse.county" if p.kind == "county" else "browse.municipality"
+            items.append((fold(p.name), p.name, "place", url_for(endpoint, slug=p.slug)))
+    for c in categories:
+        items.append((fold(c.name), c.name, "category", url_for("browse.category", slug=c.slug)))
+    for tag in sorted(tags):
+        items.append((fold(tag), tag, "tag", url_for("search.index", q=tag)))
+    searcher._kb_suggest = items
+    return items
+
+
+def suggestions(index, prefix: str, categories) -> list[dict]:
+    """Up to LIMIT completions for `prefix` (any word of a label may start with it)."""
+    needle = fold(prefix).strip()
+    if len(needle) < 2:
+        return []
+    searcher = index.searcher()
+    scored = []
+    for folded, label, kind, url in _candidates(searcher, categories):
+        if folded.startswith(needle):
+            rank = 0
+        elif f" {needle}" in f" {folded}":
+            rank = 1
+        else:
+            continue
+        scored.append((rank, KIND_ORDER[kind], len(label), label, kind, url))
+    scored.sort()
+    out, seen = [], set()
+    for _rank, _order, _len, label, kind, url in scored:
+        if (label, kind) in seen:
+            continue
+        seen.add((label, kind))
+        out.append({"type": kind, "label": label, "url": url})
+        if len(out) >= LIMIT:
+            break
+    return out

@@ -1,0 +1,103 @@
+"""Abbreviations and synonyms, expanded at query time (no reindex needed after a change).
+
+The table is a small YAML file that people edit (`content/synonyms.yaml`, and the
+admin page, which saves a new version in the database):
+
+    groups:
+    - [abo, anläggningsboende]
+    - [sfi, svenska för invandrare]
+
+Every member of a group finds what the others find. Members are compared by their
+stems, so `överenskommelsen` matches the member `överenskommelse`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import yaml
+
+from .analysis import swedish_analyzer
+
+MAX_GROUPS = 1000
+MAX_MEMBER = 80
+_SV = swedish_analyzer()
+
+
+class SynonymError(ValueError):
+    """The YAML is not a valid synonym table; the message names the line and the fix."""
+
+
+def key(text: str) -> tuple[str, ...]:
+    """The stems of a member or of a stretch of query text."""
+    return tuple(t.text for t in _SV(text))
+
+
+@dataclass
+class SynonymTable:
+    groups: list[list[str]] = field(default_factory=list)
+    index: dict[tuple[str, ...], int] = field(default_factory=dict)
+    longest: int = 1
+
+    def alternatives(self, unit_key: tuple[str, ...]) -> list[str]:
+        """The other members of the group this stem sequence belongs to (as written)."""
+        g = self.index.get(unit_key)
+        if g is None:
+            return []
+        return [m for m in self.groups[g] if key(m) != unit_key]
+
+
+def parse(text: str) -> SynonymTable:
+    """Validate and index a synonym YAML text; raises SynonymError with the line number."""
+    try:
+        data = yaml.safe_load(text) if text.strip() else {"groups": []}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"rad {mark.line + 1}: " if mark else ""
+        raise SynonymError(f"{where}YAML-fel: {getattr(exc, 'problem', exc)}") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("groups"), list):
+        raise SynonymError("Filen ska ha nyckeln 'groups:' med en lista av grupper, t.ex.\ngroups:\n- [abo, anläggningsboende]")
+    groups = data["groups"]
+    if len(groups) > MAX_GROUPS:
+        raise SynonymError(f"{len(groups)} grupper; högst {MAX_GROUPS} är tillåtet.")
+    table = SynonymTable()
+    for number, group in enumerate(groups, 1):
+        if not isinstance(group, list) or len(group) < 2 or not all(isinstance(m, str) and m.strip() for m in group):
+            raise SynonymError(f"Grupp {number} ({group!r}) ska vara en lista med minst två ord, t.ex. [abo, anläggningsboende].")
+        members = [m.strip() for m in group]
+        for member in members:
+            if len(member) > MAX_MEMBER:
+                raise SynonymError(f"Grupp {number}: '{member[:30]}…' är längre än {MAX_MEMBER} tecken.")
+            k = key(member)
+            if not k:
+                raise SynonymError(f"Grupp {number}: '{member}' består bara av småord och kan inte sökas.")
+            if k in table.index and table.index[k] != len(table.groups):
+                raise SynonymError(f"Grupp {number}: '{member}' finns redan i grupp {table.index[k] + 1}; ett ord får bara stå i en grupp.")
+            table.index[k] = len(table.groups)
+            table.longest = max(table.longest, len(k))
+        table.groups.append(members)
+    return table
+
+
+@lru_cache(maxsize=8)
+def parse_cached(text: str) -> SynonymTable:
+    return parse(text)
+
+
+def current_text() -> str:
+    """The newest saved version of the table ('' before anything is loaded)."""
+    import sqlalchemy as sa
+
+    from ..extensions import db
+    from ..models import SynonymSet
+
+    row = db.session.execute(sa.select(SynonymSet.text).order_by(SynonymSet.id.desc()).limit(1)).first()
+    return row[0] if row else ""
+
+
+def current() -> SynonymTable:
+    """The table in force now; a broken saved version (it cannot be saved broken) means none."""
+    try:
+        return parse_cached(current_text())
+    except SynonymError:
+        return SynonymTable()
