@@ -187,28 +187,27 @@ def _user_or_exit(email: str):
     return user
 
 
+def _set_active(email: str, active: bool) -> None:
+    from . import accounts
+
+    user = _user_or_exit(email)
+    accounts.set_active(_cli_actor(), user, active)
+    db.session.commit()
+    click.echo(f"{user.email} är {'aktiverad' if active else 'inaktiverad'}.")
+
+
 @user_cli.command("disable")
 @click.argument("email")
 def user_disable(email: str) -> None:
     """Disable a user; every session of theirs ends at once."""
-    from . import accounts
-
-    user = _user_or_exit(email)
-    accounts.set_active(_cli_actor(), user, False)
-    db.session.commit()
-    click.echo(f"{user.email} är inaktiverad.")
+    _set_active(email, False)
 
 
 @user_cli.command("enable")
 @click.argument("email")
 def user_enable(email: str) -> None:
     """Re-enable a disabled user."""
-    from . import accounts
-
-    user = _user_or_exit(email)
-    accounts.set_active(_cli_actor(), user, True)
-    db.session.commit()
-    click.echo(f"{user.email} är aktiverad.")
+    _set_active(email, True)
 
 
 @user_cli.command("set-password")

@@ -129,6 +129,23 @@ def _str_list(value, name: str, err) -> list[str]:
     return [v.strip() for v in value]
 
 
+def _official_places(name: str, value, err) -> list[str]:
+    """Official names for the places listed under `name`; unknown ones are reported with suggestions."""
+    kind, lookup, label, example = (
+        ("municipality", places.municipality, "okänd kommun", "kommunens officiella namn")
+        if name == "municipalities"
+        else ("county", places.county, "okänt län", "länets officiella namn, t.ex. 'Dalarnas län'")
+    )
+    out: list[str] = []
+    for typed in _str_list(value, name, err):
+        try:
+            out.append(lookup(typed).name)
+        except places.UnknownPlace as exc:
+            hint = f" Menade du {' eller '.join(repr(s) for s in exc.suggestions)}?" if exc.suggestions else ""
+            err(name, f"{label} {typed!r}.{hint} Använd {example}.")
+    return out
+
+
 def parse_example(path: Path, categories: set[str]) -> tuple[ExampleData | None, list[ContentError]]:
     """Parse and validate one example file; returns the data or the errors found."""
     errors: list[ContentError] = []
@@ -186,20 +203,8 @@ def parse_example(path: Path, categories: set[str]) -> tuple[ExampleData | None,
     if category and category not in categories:
         err("category", f"okänd kategori {category!r}; giltiga är: {', '.join(sorted(categories))}")
 
-    municipalities: list[str] = []
-    for name in _str_list(data.get("municipalities"), "municipalities", err):
-        try:
-            municipalities.append(places.municipality(name).name)
-        except places.UnknownPlace as exc:
-            hint = f" Menade du {' eller '.join(repr(s) for s in exc.suggestions)}?" if exc.suggestions else ""
-            err("municipalities", f"okänd kommun {name!r}.{hint} Använd kommunens officiella namn.")
-    counties: list[str] = []
-    for name in _str_list(data.get("counties"), "counties", err):
-        try:
-            counties.append(places.county(name).name)
-        except places.UnknownPlace as exc:
-            hint = f" Menade du {' eller '.join(repr(s) for s in exc.suggestions)}?" if exc.suggestions else ""
-            err("counties", f"okänt län {name!r}.{hint} Använd länets officiella namn, t.ex. 'Dalarnas län'.")
+    municipalities = _official_places("municipalities", data.get("municipalities"), err)
+    counties = _official_places("counties", data.get("counties"), err)
     if "municipalities" not in data and "counties" not in data:
         errors.append(ContentError(path, "minst en plats krävs: ange 'municipalities' och/eller 'counties'", field="municipalities"))
     if len(set(municipalities)) != len(municipalities):

@@ -57,6 +57,21 @@ def _apply_missing(form: EntryForm, missing: dict[str, str]) -> None:
         getattr(form, name).errors = list(getattr(form, name).errors or []) + [message]
 
 
+def _check_post(form: EntryForm, entry: Entry | None):
+    """(response, None) when the form must be shown again (errors, preview); else (None, data)."""
+    if not form.validate():
+        return _render_form(form, entry, 400), None
+    if form.preview.data:
+        return _render_form(form, entry, preview=render_markdown(form.body.data or "")), None
+    data = form.to_input()
+    if form.send.data:
+        missing = moderation.missing_for_submission(data)
+        if missing:
+            _apply_missing(form, missing)
+            return _render_form(form, entry, 400), None
+    return None, data
+
+
 @bp.route("/nytt-exempel", methods=["GET", "POST"])
 @login_required
 def new():
@@ -65,16 +80,9 @@ def new():
     form = EntryForm(categories=catalog.categories())
     if request.method == "GET":
         return _render_form(form, None)
-    if not form.validate():
-        return _render_form(form, None, 400)
-    if form.preview.data:
-        return _render_form(form, None, preview=render_markdown(form.body.data or ""))
-    data = form.to_input()
-    if form.send.data:
-        missing = moderation.missing_for_submission(data)
-        if missing:
-            _apply_missing(form, missing)
-            return _render_form(form, None, 400)
+    answer, data = _check_post(form, None)
+    if answer is not None:
+        return answer
     entry = moderation.create_entry(current_actor(), data)
     if form.send.data:
         moderation.transition(current_actor(), entry, Action.SUBMIT)
@@ -95,16 +103,9 @@ def edit(entry_id: int):
         form.fill_from(moderation.EntryInput.from_revision(source))
         form.version.data = str(entry.version_id)
         return _render_form(form, entry)
-    if not form.validate():
-        return _render_form(form, entry, 400)
-    if form.preview.data:
-        return _render_form(form, entry, preview=render_markdown(form.body.data or ""))
-    data = form.to_input()
-    if form.send.data:
-        missing = moderation.missing_for_submission(data)
-        if missing:
-            _apply_missing(form, missing)
-            return _render_form(form, entry, 400)
+    answer, data = _check_post(form, entry)
+    if answer is not None:
+        return answer
     expected = int(form.version.data) if (form.version.data or "").isdigit() else None
     try:
         moderation.save_entry(current_actor(), entry, data, expected)

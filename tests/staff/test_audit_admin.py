@@ -5,7 +5,7 @@ import pytest
 import sqlalchemy as sa
 
 from kb import accounts
-from kb.audit import Actor, clean
+from kb.audit import clean
 from kb.extensions import db
 from kb.models import AuditEvent
 
