@@ -125,6 +125,19 @@ def bench_command(repeat: int) -> None:
     p95 = samples[int(0.95 * (len(samples) - 1))]
     click.echo(f"search all ({len(samples)} runs, facets + snippets included): p50 {statistics.median(samples):.1f} ms, p95 {p95:.1f} ms")
 
+    from .search.suggest import suggestions
+    from .views import catalog
+
+    categories = catalog.categories()
+    times = []
+    with current_app.test_request_context():
+        for prefix in ("bo", "bost", "borl", "kol", "sfi", "dal", "ägar", "praktik") * repeat:
+            start = time.perf_counter()
+            suggestions(index, prefix, categories)
+            times.append(1000 * (time.perf_counter() - start))
+    times.sort()
+    click.echo(f"suggest ({len(times)} prefixes): p50 {statistics.median(times):.2f} ms, p95 {times[int(0.95 * (len(times) - 1))]:.2f} ms")
+
 
 # --------------------------------------------------------------------------- users
 
