@@ -114,7 +114,7 @@ def _municipality_aliases(name: str) -> set[str]:
 
 
 @cache
-def _index() -> dict[str, dict[str, Place | None]]:
+def alias_index() -> dict[str, dict[str, Place | None]]:
     """Folded alias → place; None marks an alias shared by two places (Habo/Håbo)."""
     by_name: dict[str, dict[str, Place | None]] = {"county": {}, "municipality": {}}
     for kind, pool, aliases in (
@@ -176,27 +176,14 @@ def _lookup(kind: str, value: str) -> Place:
     if exact is not None:
         return exact
     folded = fold(value)
-    place = _index()[kind].get(folded)
+    place = alias_index()[kind].get(folded)
     if place is None:
-        if folded in _index()[kind]:  # written without å/ä/ö and two places fold alike
+        if folded in alias_index()[kind]:  # written without å/ä/ö and two places fold alike
             pool = counties() if kind == "county" else municipalities()
             aliases = _county_aliases if kind == "county" else _municipality_aliases
             raise UnknownPlace(kind, value, [p.name for p in pool if folded in aliases(p.name)])
         raise UnknownPlace(kind, value, suggest(kind, value))
     return place
-
-
-def find_in_text(text: str) -> list[Place]:
-    """Places whose name (or county alias) appears as whole words in `text`, longest first."""
-    words = fold(text)
-    found: dict[str, Place] = {}
-    for kind in ("municipality", "county"):
-        for alias, place in sorted(_index()[kind].items(), key=lambda kv: -len(kv[0])):
-            if place is None or len(alias) < 3:
-                continue
-            if re.search(rf"(?<![\w-]){re.escape(alias)}(?![\w-])", words):
-                found.setdefault(place.code, place)
-    return list(found.values())
 
 
 def sync_places(session) -> int:

@@ -91,10 +91,6 @@ def publication_target(action: Action, current: EntryState) -> EntryState:
     return target
 
 
-def is_review_action(action: Action) -> bool:
-    return action in REVIEW_TRANSITIONS
-
-
 def allowed_actions(entry) -> list[Action]:
     """Actions the entry's current states allow (before permissions are considered)."""
     actions = []

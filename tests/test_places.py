@@ -66,9 +66,3 @@ def test_code_of_wrong_kind_is_unknown():
         places.municipality("20")
     with pytest.raises(places.UnknownPlace):
         places.county("2081")
-
-
-def test_find_in_text_finds_places_by_whole_word():
-    found = {p.name for p in places.find_in_text("skola i borlange och villor i Dalarna")}
-    assert found == {"Borlänge", "Dalarnas län"}
-    assert places.find_in_text("de bor i hus") == []

@@ -25,7 +25,6 @@ from pathlib import Path
 
 from flask import g
 from whoosh.filedb.filestore import FileStorage
-from whoosh.query import Term
 
 from .analysis import ANALYSIS_VERSION
 from .schema import document_for, make_schema
@@ -49,7 +48,7 @@ def build_meta(count: int) -> dict:
     ambiguous = sorted(
         alias
         for kind in ("municipality", "county")
-        for alias, place in places._index()[kind].items()
+        for alias, place in places.alias_index()[kind].items()
         if place is not None and " " not in alias and (alias in words or alias in STOP_WORDS)
     )
     return {"analysis": ANALYSIS_VERSION, "lexicon": lexicon_version(), "documents": count, "ambiguous_places": ambiguous}
@@ -252,6 +251,3 @@ class SearchIndex:
         """Every slug in the index (for consistency checks)."""
         s = self.searcher()
         return {fields["slug"] for fields in s.all_stored_fields()}
-
-    def contains(self, slug: str) -> bool:
-        return self.searcher().search(Term("slug", slug), limit=1).scored_length() > 0

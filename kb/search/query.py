@@ -145,7 +145,7 @@ def _extract_places(text: str, ambiguous: frozenset[str]) -> tuple[list[places_m
     folded = [places_module.fold(t.strip(".,;:!?()")) for t in tokens]
     used = [False] * len(tokens)
     found: dict[str, places_module.Place] = {}
-    index = places_module._index()
+    index = places_module.alias_index()
     for size in (3, 2, 1):
         for i in range(len(tokens) - size + 1):
             if any(used[i:i + size]):
