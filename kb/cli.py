@@ -36,8 +36,8 @@ def load_command(path: str | None) -> None:
         db.session.rollback()
         raise
     # The index is updated only after the commit; a missing index is rebuilt whole.
-    services.search_index().ensure()
-    services.reindex_entries(report.changed)
+    if not services.search_index().ensure():  # a fresh rebuild already holds every change
+        services.reindex_entries(report.changed)
     click.echo(
         f"Laddade {root}: {len(report.created)} nya, {len(report.updated)} ändrade, "
         f"{len(report.unchanged)} oförändrade exempel; {report.categories} kategorier; "

@@ -148,7 +148,7 @@ def _event(actor: audit.Actor, entry: Entry, action: str, from_state: str, to_st
 
 def _mirror_state(entry: Entry) -> None:
     """An example never published shows its revision's review state as its own."""
-    if entry.published_revision_id is None and entry.published_revision is None and entry.working_revision is not None:
+    if entry.published_revision is None and entry.working_revision is not None:
         entry.state = {
             RevisionState.DRAFT: EntryState.DRAFT,
             RevisionState.SUBMITTED: EntryState.SUBMITTED,

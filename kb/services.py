@@ -243,6 +243,7 @@ def save_synonyms(author_id: int | None, text: str, source: str = "web") -> bool
 def example_data(entry: Entry) -> content.ExampleData:
     """The exchange-format view of a published entry."""
     rev = entry.published_revision
+    organisation, name, email = _file_contact(rev)
     return content.ExampleData(
         slug=entry.slug,
         title=rev.title,
@@ -258,9 +259,9 @@ def example_data(entry: Entry) -> content.ExampleData:
         source_sections=list(rev.source_sections or []),
         period_start=rev.period_start,
         period_end=rev.period_end,
-        contact_organisation=_file_contact(rev)[0],
-        contact_name=_file_contact(rev)[1],
-        contact_email=_file_contact(rev)[2],
+        contact_organisation=organisation,
+        contact_name=name,
+        contact_email=email,
         links=list(rev.links or []),
     )
 

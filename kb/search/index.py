@@ -54,6 +54,10 @@ def build_meta(count: int) -> dict:
     return {"analysis": ANALYSIS_VERSION, "lexicon": lexicon_version(), "documents": count, "ambiguous_places": ambiguous}
 
 
+def _read_meta(generation: Path) -> dict:
+    return json.loads((generation / META).read_text())
+
+
 class IndexUnavailable(RuntimeError):
     """The index could neither be opened nor rebuilt."""
 
@@ -94,21 +98,13 @@ class SearchIndex:
 
     def status(self) -> tuple[bool, str]:
         """(usable, reason): whether the live index can be opened with this analysis version."""
-        gen = self._generation()
-        if gen is None or not gen.is_dir():
-            return False, "index saknas"
         try:
-            meta = json.loads((gen / META).read_text())
-        except (OSError, ValueError):
-            return False, "indexets metadata saknas eller är trasig"
-        if meta.get("analysis") != ANALYSIS_VERSION:
-            return False, f"byggt med analys {meta.get('analysis')!r}, koden använder {ANALYSIS_VERSION!r}"
-        try:
-            ix = FileStorage(str(gen), readonly=True, supports_mmap=False).open_index()
-            with ix.searcher() as s:
-                s.doc_count()
+            _generation, searcher = self._open()
+        except IndexUnavailable as exc:
+            return False, str(exc)
         except Exception as exc:  # Whoosh raises many kinds on damaged files
             return False, f"index kan inte läsas: {type(exc).__name__}: {exc}"
+        searcher.close()
         return True, "ok"
 
     def ambiguous_places(self) -> frozenset[str]:
@@ -118,18 +114,19 @@ class SearchIndex:
         if cached is not None and cached[0] == gen:
             return cached[1]
         try:
-            values = frozenset(json.loads((gen / META).read_text()).get("ambiguous_places", []))
+            values = frozenset(_read_meta(gen).get("ambiguous_places", []))
         except (OSError, ValueError, TypeError):
             values = frozenset()
         self._ambiguous = (gen, values)
         return values
 
-    def ensure(self) -> None:
-        """Rebuild from the database when the index is missing, unreadable or outdated."""
+    def ensure(self) -> bool:
+        """Rebuild from the database when the index is missing, unreadable or outdated; True if it did."""
         ok, reason = self.status()
         if not ok:
             log.warning("search index rebuilt: %s", reason)
             self.rebuild()
+        return not ok
 
     # ----------------------------------------------------------------- writing
 
@@ -225,7 +222,8 @@ class SearchIndex:
         try:
             return self._open()
         except Exception as exc:
-            log.warning("search index unreadable (%s); rebuilding", exc)
+            # Log text, not the exception: a kept log record would pin its traceback (and open files).
+            log.warning("search index unreadable (%s); rebuilding", f"{type(exc).__name__}: {exc}")
             self.rebuild()
             try:
                 return self._open()
@@ -233,12 +231,24 @@ class SearchIndex:
                 raise IndexUnavailable(str(exc2)) from exc2
 
     def _open(self):
-        ok, reason = self.status()
-        if not ok:
-            raise IndexUnavailable(reason)
+        """(generation, searcher) of the live index; IndexUnavailable (or Whoosh's own error) when unusable."""
         generation = self._generation()
+        if generation is None or not generation.is_dir():
+            raise IndexUnavailable("index saknas")
+        try:
+            meta = _read_meta(generation)
+        except (OSError, ValueError):
+            raise IndexUnavailable("indexets metadata saknas eller är trasig") from None
+        if meta.get("analysis") != ANALYSIS_VERSION:
+            raise IndexUnavailable(f"byggt med analys {meta.get('analysis')!r}, koden använder {ANALYSIS_VERSION!r}")
         ix = FileStorage(str(generation), readonly=True, supports_mmap=False).open_index()
-        return generation, ix.searcher()
+        searcher = ix.searcher()
+        try:
+            searcher.doc_count()  # reads the segment list: damaged files fail here, not mid-query
+        except BaseException:
+            searcher.close()
+            raise
+        return generation, searcher
 
     def close(self) -> None:
         """Close every pooled searcher."""

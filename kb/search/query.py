@@ -289,21 +289,34 @@ def _fuzzy_query(words: list[str]):
 # ----------------------------------------------------------------- running
 
 
-def _count_facets(searcher, query, filters: dict[str, str], name: str) -> dict[str, int]:
-    """Counts of one facet's values among matches, read from its list column."""
-    docs = searcher.search(query, limit=None, filter=_filter_query(filters), scored=False).docs()
-    reader = searcher.reader()
-    column = reader.column_reader(FACET_COLUMNS[name])
-    counts: dict[str, int] = {}
-    for docnum in docs:
-        for value in column[docnum] or ():
-            counts[value] = counts.get(value, 0) + 1
-    return counts
+class _Matches:
+    """The documents matching one query under each combination of filters, computed once each.
 
+    The total and the three facets (each counted without its own filter) often need the
+    same set, e.g. all four when nothing is filtered."""
 
-def _total(searcher, query, filters) -> int:
-    # Whoosh's len() of a limited, filtered result ignores the filter; count exactly.
-    return searcher.search(query, limit=None, filter=_filter_query(filters), scored=False).scored_length()
+    def __init__(self, searcher, query):
+        self.searcher, self.query, self._sets = searcher, query, {}
+
+    def docs(self, filters: dict[str, str]):
+        key = tuple(sorted(filters.items()))
+        if key not in self._sets:
+            results = self.searcher.search(self.query, limit=None, filter=_filter_query(filters), scored=False)
+            self._sets[key] = list(results.docs())
+        return self._sets[key]
+
+    def total(self, filters: dict[str, str]) -> int:
+        # Whoosh's len() of a limited, filtered result ignores the filter; count exactly.
+        return len(self.docs(filters))
+
+    def facet(self, filters: dict[str, str], name: str) -> dict[str, int]:
+        """Counts of one facet's values among matches, read from its list column."""
+        column = self.searcher.reader().column_reader(FACET_COLUMNS[name])
+        counts: dict[str, int] = {}
+        for docnum in self.docs(filters):
+            for value in column[docnum] or ():
+                counts[value] = counts.get(value, 0) + 1
+        return counts
 
 
 def run(index, params: SearchParams, table: synonyms_module.SynonymTable | None = None) -> SearchResult:
@@ -317,7 +330,8 @@ def run(index, params: SearchParams, table: synonyms_module.SynonymTable | None 
         notes.append("Sökfrågan innehöll bara vanliga småord; alla exempel visas.")
         query = Every()
     filters = params.filters()
-    total = _total(searcher, query, filters)
+    matches = _Matches(searcher, query)
+    total = matches.total(filters)
 
     suggestion, fuzzy = None, False
     if parsed.words:
@@ -326,9 +340,9 @@ def run(index, params: SearchParams, table: synonyms_module.SynonymTable | None 
             retry = _fuzzy_query(parsed.words)
             if retry is not None:
                 retry = Or([query, retry]) if not isinstance(query, Every) else retry
-                retry_total = _total(searcher, retry, filters)
-                if retry_total > total:
-                    query, total, fuzzy = retry, retry_total, True
+                retried = _Matches(searcher, retry)
+                if retried.total(filters) > total:
+                    query, matches, total, fuzzy = retry, retried, retried.total(filters), True
 
     sortedby, reverse = None, False
     if params.sort == "newest":
@@ -355,7 +369,7 @@ def run(index, params: SearchParams, table: synonyms_module.SynonymTable | None 
 
     # Each facet is counted with the other filters applied but not its own, so
     # choosing a county still shows how many examples each category has there.
-    facets = {name: _count_facets(searcher, query, params.filters(without=name), name) for name in FACETS}
+    facets = {name: matches.facet(params.filters(without=name), name) for name in FACETS}
     return SearchResult(
         params=params, total=total, hits=hits, facets=facets, notes=notes,
         places=parsed.places, suggestion=suggestion, fuzzy=fuzzy,

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from kb.search.compounds import split
-from kb.search.query import _count_facets, parse
+from kb.search.query import _Matches, parse
 from kb.search import synonyms
 
 
@@ -144,7 +144,7 @@ def test_facet_counts_from_columns_match_the_documents(loaded_app):
 
     with loaded_app.app_context():
         searcher = loaded_app.extensions["kb_index"].searcher()
-        counted = _count_facets(searcher, Every(), {}, "county")
+        counted = _Matches(searcher, Every()).facet({}, "county")
         manual: dict[str, int] = {}
         for stored in searcher.all_stored_fields():
             for code, _name in stored["data"]["counties"]:
