@@ -5,9 +5,10 @@ import logging
 import os
 import secrets
 import sqlite3
+from contextvars import ContextVar
 from pathlib import Path
 
-from flask import Flask, request
+from flask import Flask, g, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -30,12 +31,20 @@ def _sqlite_on_connect(dbapi_conn, _record):
     cur.close()
 
 
+# Whether transactions in this context may write: True for the CLI and for requests that
+# change things (POST...), False for GET/HEAD/OPTIONS (set per request below).
+_write_intent: ContextVar[bool] = ContextVar("kb_write_intent", default=True)
+
+
 @event.listens_for(Engine, "begin")
-def _sqlite_begin_immediate(conn):
-    """SQLite: take the write lock when a transaction starts, so concurrent writers wait
-    (busy_timeout) instead of failing with 'database is locked' on upgrade from a read lock."""
+def _sqlite_begin(conn):
+    """SQLite: a transaction that may write takes the write lock when it starts, so
+    concurrent writers wait (busy_timeout) instead of failing with 'database is locked'
+    on upgrade from a read lock. Reads (GET requests, the index's own reads) begin a
+    deferred transaction and never hold the write lock, so a slow page cannot block others."""
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = conn.get_execution_options().get("kb_read_only", not _write_intent.get())
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def _secret_key(instance: Path) -> str:
@@ -81,12 +90,26 @@ def create_app(config: dict | None = None) -> Flask:
 
     login_manager.user_loader(load_user_from_session)
 
+    from . import indexing
     from .search.index import SearchIndex
-    from .services import published_entries
 
-    app.extensions["kb_index"] = SearchIndex(app.config["KB_INDEX_DIR"], published_entries)
+    app.extensions["kb_index"] = SearchIndex(
+        app.config["KB_INDEX_DIR"], indexing.load_published, indexing.LogSource(),
+        prune_grace=float(app.config.get("KB_INDEX_PRUNE_GRACE", 600)),
+    )
 
-    from .views import admin, api, auth, browse, errors, moderation, search, submit
+    @app.before_request
+    def _per_request_setup():
+        g._kb_write_token = _write_intent.set(request.method not in ("GET", "HEAD", "OPTIONS"))
+        indexing.start_worker(app)  # once per process: catch up with the log, then poll
+
+    @app.teardown_request
+    def _per_request_teardown(_exc):
+        token = g.pop("_kb_write_token", None)
+        if token is not None:
+            _write_intent.reset(token)
+
+    from .views import admin, api, auth, browse, errors, health, moderation, search, submit
 
     app.register_blueprint(browse.bp)
     app.register_blueprint(search.bp)
@@ -95,6 +118,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(submit.bp)
     app.register_blueprint(moderation.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(health.bp)
     csrf.exempt(api.bp)  # read-only JSON API: GET only
     errors.register(app)
 

@@ -8,7 +8,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from . import content, services
+from . import content, indexing, services
 from .extensions import db
 
 kb_cli = AppGroup("kb", help="Goda exempel: content, search index and maintenance.")
@@ -35,9 +35,10 @@ def load_command(path: str | None) -> None:
     except Exception:
         db.session.rollback()
         raise
-    # The index is updated only after the commit; a missing index is rebuilt whole.
-    if not services.search_index().ensure():  # a fresh rebuild already holds every change
-        services.reindex_entries(report.changed)
+    # The commit wrote index_log rows and applied them (kb/indexing.py); an index that is
+    # missing, damaged or built by other code is rebuilt here.
+    with indexing.read_session() as session:
+        services.search_index().ensure(session)
     click.echo(
         f"Laddade {root}: {len(report.created)} nya, {len(report.updated)} ändrade, "
         f"{len(report.unchanged)} oförändrade exempel; {report.categories} kategorier; "
@@ -60,38 +61,42 @@ def export_command(path: str | None) -> None:
 @kb_cli.command("reindex")
 def reindex_command() -> None:
     """Rebuild the search index from the database (new generation, swapped in atomically)."""
-    count = services.search_index().rebuild()
+    with indexing.read_session() as session:
+        count = services.search_index().rebuild(session)
+    if count is None:
+        click.echo("En annan process byggde just om sökindexet; det är nu aktuellt.")
+        return
     click.echo(f"Sökindexet byggdes om: {count} publicerade exempel.")
 
 
 @kb_cli.command("check")
-@click.option("--repair", is_flag=True, help="Rebuild the index when it differs from the database.")
+@click.option("--repair", is_flag=True, help="Fix exactly what differs (apply the change log, rewrite stale documents).")
 def check_command(repair: bool) -> None:
-    """Compare the search index with the database and report every difference."""
+    """Compare every indexed document (entry and revision) with the database and report each difference."""
     index = services.search_index()
-    ok, reason = index.status()
-    if not ok:
-        click.echo(f"Sökindexet går inte att använda: {reason}")
-        if repair:
-            index.rebuild()
+    with indexing.read_session() as session:
+        if index.needs_rebuild(thorough=True):
+            reason = "markerat för ombyggnad" if index.dirty_flag.exists() else index.status()[1]
+            click.echo(f"Sökindexet går inte att använda: {reason}")
+            if not repair:
+                sys.exit(1)
+            index.rebuild(session)
             click.echo("Reparerat: indexet byggdes om.")
             return
-        sys.exit(1)
-    in_db = {e.slug for e in services.published_entries()}
-    in_index = index.slugs()
-    missing, extra = sorted(in_db - in_index), sorted(in_index - in_db)
-    for slug in missing:
-        click.echo(f"saknas i indexet: {slug}")
-    for slug in extra:
-        click.echo(f"finns i indexet men är inte publicerat: {slug}")
-    if not missing and not extra:
-        click.echo(f"Indexet stämmer med databasen: {len(in_db)} publicerade exempel.")
-        return
-    if repair:
-        index.rebuild()
-        click.echo("Reparerat: indexet byggdes om.")
-        return
-    sys.exit(1)
+        if repair:
+            applied = index.apply_log(session)
+            if applied:
+                click.echo(f"Tillämpade {applied} väntande ändringar från ändringsloggen.")
+        differences = indexing.compare(session, index)
+        for line in differences.describe():
+            click.echo(line)
+        if not differences:
+            click.echo(f"Indexet stämmer med databasen: {differences.published} publicerade exempel.")
+            return
+        if not repair:
+            sys.exit(1)
+        indexing.repair(session, index, differences)
+        click.echo(f"Reparerat: {len(differences)} dokument skrevs om eller togs bort.")
 
 
 @kb_cli.command("bench")

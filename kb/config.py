@@ -45,4 +45,9 @@ def from_environment(instance_path: str) -> dict:
         "MAX_CONTENT_LENGTH": 1024 * 1024,
         "SQLALCHEMY_ENGINE_OPTIONS": {},
         "JSON_SORT_KEYS": False,
+        # Each serving process keeps its index in step with the database's index log
+        # (kb/indexing.py): a worker thread polls it; tests drive it by hand.
+        "KB_INDEX_WORKER": _env_bool("KB_INDEX_WORKER", True),
+        "KB_INDEX_POLL_SECONDS": float(os.environ.get("KB_INDEX_POLL_SECONDS", "0.5")),
+        "KB_INDEX_PRUNE_GRACE": float(os.environ.get("KB_INDEX_PRUNE_GRACE", "600")),
     }

@@ -334,3 +334,15 @@ class SynonymSet(db.Model):
     source: Mapped[str] = mapped_column(sa.String(40), default="")  # 'content', 'web'
 
     author: Mapped[User | None] = relationship()
+
+
+class IndexLogEntry(db.Model):
+    """One change to what the public search index must hold, written in the same transaction
+    as the change. Each process applies the log to its own index from the last id it applied,
+    so a crash after the commit, another worker or another machine never leaves the index behind."""
+
+    __tablename__ = "index_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(sa.ForeignKey("entries.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)

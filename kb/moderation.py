@@ -158,6 +158,20 @@ def _mirror_state(entry: Entry) -> None:
         }[entry.working_revision.review_state]
 
 
+def lock_entry(entry: Entry) -> None:
+    """Re-read the example under a row lock (PostgreSQL: SELECT ... FOR UPDATE; SQLite's
+    writing transaction already holds the database lock), so two people changing one
+    example take turns and the second one decides on what the first one left."""
+    if entry.id is not None:
+        db.session.refresh(entry, with_for_update=True)
+
+
+def next_revision_number(entry: Entry) -> int:
+    """The next revision number of an example; call with the entry locked (lock_entry)."""
+    current = db.session.scalar(sa.select(sa.func.max(Revision.number)).where(Revision.entry_id == entry.id))
+    return (current or 0) + 1
+
+
 def create_entry(actor: audit.Actor, data: EntryInput) -> Entry:
     """A new example as a draft owned by the actor (complete or not)."""
     require(actor.user, Permission.CREATE)
@@ -186,6 +200,7 @@ def save_entry(actor: audit.Actor, entry: Entry, data: EntryInput, expected_vers
     (`expected_version` is the version the form was rendered with).
     """
     require(actor.user, Permission.EDIT, entry)
+    lock_entry(entry)
     if expected_version is not None and expected_version != entry.version_id:
         raise EditConflict(entry)
     working = entry.working_revision
@@ -194,7 +209,7 @@ def save_entry(actor: audit.Actor, entry: Entry, data: EntryInput, expected_vers
             raise InvalidTransition(Action.SAVE, entry.state.value, frozenset({RevisionState.DRAFT, RevisionState.CHANGES_REQUESTED}))
         base = entry.published_revision
         working = Revision(
-            number=max(r.number for r in entry.revisions) + 1, review_state=RevisionState.DRAFT,
+            number=next_revision_number(entry), review_state=RevisionState.DRAFT,
             source_title=base.source_title if base else "", source_published=base.source_published if base else "",
             source_sections=list(base.source_sections or []) if base else [],
         )
@@ -225,6 +240,7 @@ def transition(actor: audit.Actor, entry: Entry, action: Action, comment: str = 
         Action.REPUBLISH: Permission.ARCHIVE,
     }[action]
     require(actor.user, permission, entry)
+    lock_entry(entry)
     comment = (comment or "").strip()[:MAX_COMMENT]
     if action in COMMENT_REQUIRED and not comment:
         raise CommentRequired("Skriv en kommentar som förklarar vad som behöver ändras eller varför exemplet avslås.")

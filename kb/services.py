@@ -11,6 +11,7 @@ from flask import current_app
 from sqlalchemy.orm import selectinload
 
 from . import content, places
+from .indexing import mark_for_reindex, published_query
 from .extensions import db
 from .models import (
     Category,
@@ -34,17 +35,7 @@ def search_index():
 
 def published_entries_query():
     """Published entries with everything the index and pages need, loaded eagerly."""
-    return (
-        sa.select(Entry)
-        .where(Entry.state == EntryState.PUBLISHED, Entry.published_revision_id.is_not(None))
-        .options(
-            selectinload(Entry.published_revision).selectinload(Revision.municipalities).selectinload(Municipality.county),
-            selectinload(Entry.published_revision).selectinload(Revision.counties),
-            selectinload(Entry.published_revision).selectinload(Revision.tags),
-            selectinload(Entry.published_revision).selectinload(Revision.category),
-        )
-        .order_by(Entry.slug)
-    )
+    return published_query()
 
 
 def published_entries() -> list[Entry]:
@@ -138,12 +129,21 @@ def load_content(root: Path) -> LoadReport:
     report.places_changed = places.sync_places(db.session)
 
     categories = {c.slug: c for c in db.session.scalars(sa.select(Category))}
+    renamed = []
     for position, cat in enumerate(data.categories):
         row = categories.get(cat.slug)
         if row is None:
             row = categories[cat.slug] = Category(slug=cat.slug)
             db.session.add(row)
+        elif row.name != cat.name:
+            renamed.append(row.id)
         row.name, row.description, row.position = cat.name, cat.description, position
+    if renamed or report.places_changed:
+        # Index documents carry category and place names: rewrite the affected ones.
+        affected = published_query().join(Entry.published_revision)
+        if not report.places_changed:
+            affected = affected.where(Revision.category_id.in_(renamed))
+        mark_for_reindex(db.session, db.session.scalars(affected))
     report.categories = len(data.categories)
     db.session.flush()
 
@@ -194,7 +194,9 @@ def load_content(root: Path) -> LoadReport:
             db.session.add(entry)
             report.created.append(ex.slug)
         else:
-            rev.number = max((r.number for r in entry.revisions), default=0) + 1
+            db.session.refresh(entry, with_for_update=True)  # the web may be editing it now
+            current = db.session.scalar(sa.select(sa.func.max(Revision.number)).where(Revision.entry_id == entry.id))
+            rev.number = (current or 0) + 1
             entry.revisions.append(rev)
             entry.owner_county_code = owner
             report.updated.append(ex.slug)
@@ -205,23 +207,12 @@ def load_content(root: Path) -> LoadReport:
 
 
 def reindex_entries(slugs: list[str]) -> None:
-    """After a commit: put the current published version of these entries in the index.
-
-    A failure is logged, not raised: the database write already succeeded and the
-    index is a cache that `flask kb reindex` or the next start repairs.
-    """
+    """Rewrite these entries' index documents from the database (e.g. after a change the
+    log cannot see). Commits: the log rows are written and applied like any change's."""
     if not slugs:
         return
-    try:
-        entries = list(db.session.scalars(published_entries_query().where(Entry.slug.in_(slugs))))
-        found = {e.slug for e in entries}
-        search_index().update(entries=entries, remove_slugs=[s for s in slugs if s not in found])
-    except Exception:
-        log.exception("search index update failed for %d entries; it is repaired on the next search", len(slugs))
-        try:
-            search_index().mark_dirty()
-        except OSError:
-            log.exception("could not mark the search index for repair; run `flask kb check --repair`")
+    mark_for_reindex(db.session, db.session.scalars(sa.select(Entry).where(Entry.slug.in_(slugs))))
+    db.session.commit()
 
 
 def save_synonyms(author_id: int | None, text: str, source: str = "web") -> bool:

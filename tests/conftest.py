@@ -50,6 +50,8 @@ class AppFactory:
             "KB_CONTENT_DIR": str(content_dir or CONTENT),
             "SERVER_NAME": "localhost",
             "KB_ARGON2_CHEAP": True,
+            # No background thread in tests: they drive index upkeep (kb.indexing.maintain) themselves.
+            "KB_INDEX_WORKER": False,
         }
         url = os.environ.get("TEST_DATABASE_URL")
         if url:

@@ -15,7 +15,7 @@ from whoosh.lang import stopwords_for_language
 from whoosh.lang.snowball.swedish import SwedishStemmer
 from whoosh.support.charset import accent_map
 
-ANALYSIS_VERSION = "sv-3"
+ANALYSIS_VERSION = "sv-3+ids"  # also bumped when the schema changes
 
 # Words that carry meaning in this domain ("god man", "under 18", "mellan kommuner")
 # are kept even though generic Swedish stop lists drop them.

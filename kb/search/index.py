@@ -1,19 +1,28 @@
 """The on-disk Whoosh index: a derived cache of published entries, never the truth.
 
-Layout under KB_INDEX_DIR:
+Layout under KB_INDEX_DIR (one directory per machine; every process on it shares it):
 
     live -> ix-<time>-<rand>/     symlink to the current generation
-    ix-<time>-<rand>/             a Whoosh index plus kb-index.json (analysis version)
+    ix-<time>-<rand>/             a Whoosh index, kb-index.json (how it was built) and
+                                  kb-applied.json (the last index_log id applied to it)
+    rebuild.lock, apply.lock      inter-process locks (fcntl)
+    needs-rebuild                 a read failed: the maintenance worker rebuilds
 
-A full rebuild writes a new generation and swaps the symlink atomically, so a
-reader never sees a half-built or empty index. Incremental updates write into the
-live generation under Whoosh's writer lock. A missing, unreadable or outdated
-index (other analysis version) is rebuilt from the database on first use.
+The database's index_log (kb/indexing.py) says which entries changed; `apply_log`
+brings this generation up to date from the last id it applied, so a crash after a
+commit, another worker or another machine never leaves it behind. A full rebuild
+writes a new generation and swaps the symlink atomically, under a file lock so two
+processes never build at once; older generations are pruned only after a grace
+period, since another process may still be reading them. Reads never rebuild: an
+unusable index raises IndexUnavailable (the view answers 503) and marks the index
+for the maintenance worker, which rebuilds outside requests.
 Searchers come from a small pool, one per request, and are reopened when the
 index changed (never `Searcher.refresh()`, see README).
 """
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import logging
 import os
@@ -31,8 +40,11 @@ from .schema import document_for, make_schema
 
 log = logging.getLogger(__name__)
 META = "kb-index.json"
+APPLIED = "kb-applied.json"
 WRITER_TIMEOUT = 30.0
 POOL_SIZE = 8
+PRUNE_GRACE_SECONDS = 600  # a generation replaced this long ago is no longer read by anyone
+MAX_SEGMENTS = 8  # above this many segments the maintenance worker merges them
 
 
 def build_meta(count: int) -> dict:
@@ -59,19 +71,63 @@ def _read_meta(generation: Path) -> dict:
 
 
 class IndexUnavailable(RuntimeError):
-    """The index could neither be opened nor rebuilt."""
+    """The index cannot be read now; it has been marked for a rebuild outside requests."""
+
+
+def _read_applied(generation: Path) -> int:
+    try:
+        return int(json.loads((generation / APPLIED).read_text())["applied"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return 0
+
+
+def _write_applied(generation: Path, applied: int) -> None:
+    tmp = generation / f"{APPLIED}.{secrets.token_hex(3)}.tmp"
+    tmp.write_text(json.dumps({"applied": applied, "at": time.time()}))
+    os.replace(tmp, generation / APPLIED)
+
+
+@contextlib.contextmanager
+def _file_lock(path: Path, blocking: bool = True):
+    """An inter-process lock (fcntl.flock); yields False when `blocking` is off and it is taken."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+@contextlib.contextmanager
+def _writer(generation: Path, merge: bool):
+    """A Whoosh writer on `generation` that commits without merging segments unless asked:
+    merges can take seconds on a large index and belong to the maintenance worker."""
+    w = FileStorage(str(generation)).open_index().writer(timeout=WRITER_TIMEOUT)
+    try:
+        yield w
+    except BaseException:
+        w.cancel()
+        raise
+    w.commit(merge=merge)
 
 
 class SearchIndex:
-    """One index directory; safe to share between threads of one process."""
+    """One index directory; safe to share between threads of one process and between processes."""
 
-    def __init__(self, root: str | os.PathLike, loader):
-        """`loader()` returns the published entries to index (called for rebuilds)."""
+    def __init__(self, root: str | os.PathLike, loader, log_source=None, prune_grace: float = PRUNE_GRACE_SECONDS):
+        """`loader(session)` returns the published entries to index (rebuilds); `log_source`
+        reads the database's index log (kb.indexing.LogSource), without which nothing is applied."""
         self.root = Path(root)
         self.loader = loader
+        self.log_source = log_source
+        self.prune_grace = prune_grace
         self._pool: list = []
         self._pool_lock = threading.Lock()
-        self._rebuild_lock = threading.Lock()
 
     # ----------------------------------------------------------------- paths
 
@@ -84,9 +140,26 @@ class SearchIndex:
         return self.root / "needs-rebuild"
 
     def mark_dirty(self) -> None:
-        """Record that an update failed: the next search rebuilds the index from the database."""
-        self.root.mkdir(parents=True, exist_ok=True)
-        self.dirty_flag.touch()
+        """Record that a read or an update failed: the maintenance worker rebuilds from the database."""
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            self.dirty_flag.touch()
+        except OSError:
+            log.exception("could not mark the search index for a rebuild; run `flask kb check --repair`")
+
+    def needs_rebuild(self, thorough: bool = False) -> bool:
+        """True when a failed read asked for a rebuild, or the live generation is missing or
+        built by other code. `thorough` also opens it (damaged files); otherwise damage is
+        found by the first read that fails, which marks the index."""
+        if self.dirty_flag.exists():
+            return True
+        if thorough:
+            return not self.status()[0]
+        gen = self._generation()
+        try:
+            return gen is None or _read_meta(gen).get("analysis") != ANALYSIS_VERSION
+        except (OSError, ValueError):
+            return True
 
     def _generation(self) -> Path | None:
         try:
@@ -103,9 +176,20 @@ class SearchIndex:
         except IndexUnavailable as exc:
             return False, str(exc)
         except Exception as exc:  # Whoosh raises many kinds on damaged files
-            return False, f"index kan inte läsas: {type(exc).__name__}: {exc}"
+            return False, f"index unreadable: {type(exc).__name__}: {exc}"
         searcher.close()
         return True, "ok"
+
+    def info(self) -> dict:
+        """What the live generation holds: its name, documents, the last applied log id."""
+        gen = self._generation()
+        if gen is None or not gen.is_dir():
+            return {"generation": None, "documents": None, "applied": None}
+        try:
+            documents = _read_meta(gen).get("documents")
+        except (OSError, ValueError):
+            documents = None
+        return {"generation": gen.name, "documents": documents, "applied": _read_applied(gen)}
 
     def ambiguous_places(self) -> frozenset[str]:
         """Place names that are also common words, as recorded by the live generation."""
@@ -120,56 +204,134 @@ class SearchIndex:
         self._ambiguous = (gen, values)
         return values
 
-    def ensure(self) -> bool:
-        """Rebuild from the database when the index is missing, unreadable or outdated; True if it did."""
-        ok, reason = self.status()
-        if not ok:
+    def ensure(self, session) -> bool:
+        """Outside requests only: rebuild when the index is missing, unreadable, outdated or
+        marked; otherwise apply the log. True if it rebuilt."""
+        if self.needs_rebuild(thorough=True):
+            reason = "marked for rebuild" if self.dirty_flag.exists() else self.status()[1]
             log.warning("search index rebuilt: %s", reason)
-            self.rebuild()
-        return not ok
+            self.rebuild(session)
+            return True
+        self.apply_log(session)
+        return False
 
     # ----------------------------------------------------------------- writing
 
-    def rebuild(self) -> int:
-        """Build a new generation from `loader()` and swap it in; returns documents indexed."""
-        with self._rebuild_lock:
-            self.root.mkdir(parents=True, exist_ok=True)
-            gen = self.root / f"ix-{time.strftime('%Y%m%d%H%M%S')}-{secrets.token_hex(3)}"
-            gen.mkdir()
-            try:
-                ix = FileStorage(str(gen)).create_index(make_schema())
-                count = 0
-                with ix.writer(limitmb=256) as w:
-                    for entry in self.loader():
-                        w.add_document(**document_for(entry))
-                        count += 1
-                (gen / META).write_text(json.dumps(build_meta(count), ensure_ascii=False))
-                tmp = self.root / f"live.{secrets.token_hex(3)}.tmp"
-                os.symlink(gen.name, tmp)
-                os.replace(tmp, self.live)
-            except BaseException:
-                shutil.rmtree(gen, ignore_errors=True)
-                raise
-            self._prune(keep=gen)
+    def rebuild(self, session, progress=None) -> int | None:
+        """Build a new generation from the database and swap it in; returns documents indexed.
+
+        Takes the rebuild lock; when another process holds it, waits for that build and
+        returns None (its generation is as new as ours would be)."""
+        with _file_lock(self.root / "rebuild.lock", blocking=False) as mine:
+            if not mine:
+                with _file_lock(self.root / "rebuild.lock"):
+                    return None
+            return self._rebuild_locked(session, progress)
+
+    def _rebuild_locked(self, session, progress) -> int:
+        from .compounds import lexicon
+
+        lexicon()  # the word list loads before any lock a request could wait on
+        self.root.mkdir(parents=True, exist_ok=True)
+        gen = self.root / f"ix-{time.strftime('%Y%m%d%H%M%S')}-{secrets.token_hex(3)}"
+        gen.mkdir()
+        try:
+            # The log position is read before the entries: a change committed in between
+            # is both in this build and re-applied later, which is harmless.
+            applied = self.log_source.last_id(session) if self.log_source else 0
             self.dirty_flag.unlink(missing_ok=True)
-            return count
+            ix = FileStorage(str(gen)).create_index(make_schema())
+            count = 0
+            with ix.writer(limitmb=256) as w:
+                for entry in self.loader(session):
+                    w.add_document(**document_for(entry))
+                    count += 1
+                    if progress is not None:
+                        progress(1)
+            (gen / META).write_text(json.dumps(build_meta(count), ensure_ascii=False))
+            _write_applied(gen, applied)
+            tmp = self.root / f"live.{secrets.token_hex(3)}.tmp"
+            os.symlink(gen.name, tmp)
+            os.replace(tmp, self.live)
+        except BaseException:
+            shutil.rmtree(gen, ignore_errors=True)
+            raise
+        self._prune(keep=gen)
+        return count
 
     def _prune(self, keep: Path) -> None:
-        # Older generations may still be open in another process; Linux keeps unlinked
-        # files readable, and that process reopens on its next check.
+        # Another process may still read an older generation until its next check, and
+        # Whoosh opens segment files lazily: only generations replaced long ago go.
+        now = time.time()
         for path in self.root.glob("ix-*"):
-            if path.resolve() != keep.resolve():
+            if path.resolve() == keep.resolve():
+                continue
+            try:
+                replaced_long_ago = now - path.stat().st_mtime >= self.prune_grace
+            except OSError:
+                continue
+            if replaced_long_ago:
                 shutil.rmtree(path, ignore_errors=True)
 
-    def update(self, entries=(), remove_slugs=()) -> None:
-        """Add or replace the given published entries and drop the given slugs."""
-        self.ensure()
-        ix = FileStorage(str(self._generation())).open_index()
-        with ix.writer(timeout=WRITER_TIMEOUT) as w:
-            for slug in remove_slugs:
-                w.delete_by_term("slug", slug)
+    def apply_log(self, session, merge: bool = False) -> int:
+        """Bring the live generation up to date with the database's index log; returns
+        the number of log rows applied. Re-applying a row is harmless, so a crash between
+        the index commit and the recorded position only repeats work."""
+        if self.log_source is None:
+            return 0
+        gen = self._generation()
+        if gen is None or not gen.is_dir():
+            self.mark_dirty()
+            return 0
+        if self.log_source.last_id(session) <= _read_applied(gen):
+            return 0
+        from .compounds import lexicon
+
+        lexicon()  # loaded before the lock, so nobody waits seconds behind it
+        with _file_lock(self.root / "apply.lock"):
+            gen = self._generation()
+            applied = _read_applied(gen)
+            rows = self.log_source.rows_after(session, applied)
+            if not rows:
+                return 0
+            entry_ids = sorted({entry_id for _id, entry_id in rows})
+            published = {e.id: e for e in self.log_source.published(session, entry_ids)}
+            with _writer(gen, merge) as w:
+                for entry_id in entry_ids:
+                    entry = published.get(entry_id)
+                    if entry is None:
+                        w.delete_by_term("entry_id", str(entry_id))
+                    else:
+                        w.update_document(**document_for(entry))
+            _write_applied(gen, rows[-1][0])
+            return len(rows)
+
+    def update_documents(self, entries=(), remove_entry_ids=()) -> None:
+        """Write exactly these documents (a repair); the log position is unchanged."""
+        gen = self._generation()
+        if gen is None:
+            raise IndexUnavailable("index missing")
+        with _file_lock(self.root / "apply.lock"), _writer(gen, merge=False) as w:
+            for entry_id in remove_entry_ids:
+                w.delete_by_term("entry_id", str(entry_id))
             for entry in entries:
                 w.update_document(**document_for(entry))
+
+    def optimize_if_fragmented(self) -> bool:
+        """Merge segments when there are many (maintenance worker only); True if it merged."""
+        gen = self._generation()
+        if gen is None:
+            return False
+        ix = FileStorage(str(gen)).open_index()
+        try:
+            segments = len(ix._segments())
+        except Exception:
+            return False
+        if segments <= MAX_SEGMENTS:
+            return False
+        with _file_lock(self.root / "apply.lock"):
+            ix.optimize()
+        return True
 
     # ----------------------------------------------------------------- reading
 
@@ -178,10 +340,8 @@ class SearchIndex:
 
         Whoosh searchers are not thread-safe, so each context borrows its own from a
         small pool and gives it back at teardown (`release`). A pooled searcher is
-        reopened when the index changed (never `Searcher.refresh()`)."""
-        if self.dirty_flag.exists():
-            log.warning("search index marked for repair; rebuilding from the database")
-            self.rebuild()
+        reopened when the index changed (never `Searcher.refresh()`). An unusable
+        index raises IndexUnavailable and is marked for the maintenance worker."""
         holder = g._get_current_object()
         current = getattr(holder, "_kb_searcher", None)
         if current is not None and not self._is_current(current):
@@ -190,6 +350,32 @@ class SearchIndex:
         if current is None:
             current = holder._kb_searcher = self._acquire()
         return current[1]
+
+    @contextlib.contextmanager
+    def reading(self):
+        """Wrap index reads: any failure inside (a damaged segment mid-query) becomes
+        IndexUnavailable, the index is marked for a rebuild outside requests."""
+        try:
+            yield
+        except IndexUnavailable:
+            raise
+        except Exception as exc:
+            log.error("search index read failed; marked for rebuild", exc_info=exc)
+            raise self.failed(exc) from None
+
+    def failed(self, exc: BaseException) -> IndexUnavailable:
+        """A read failed mid-query: drop this context's searcher, mark for rebuild, and
+        return the IndexUnavailable to raise."""
+        log.warning("search index read failed (%s); marked for rebuild", f"{type(exc).__name__}: {exc}")
+        try:
+            item = g.pop("_kb_searcher", None)
+        except RuntimeError:
+            item = None
+        if item is not None:
+            with contextlib.suppress(Exception):
+                item[1].close()
+        self.mark_dirty()
+        return IndexUnavailable(f"{type(exc).__name__}: {exc}")
 
     def _is_current(self, item) -> bool:
         generation, searcher = item
@@ -223,24 +409,21 @@ class SearchIndex:
             return self._open()
         except Exception as exc:
             # Log text, not the exception: a kept log record would pin its traceback (and open files).
-            log.warning("search index unreadable (%s); rebuilding", f"{type(exc).__name__}: {exc}")
-            self.rebuild()
-            try:
-                return self._open()
-            except Exception as exc2:
-                raise IndexUnavailable(str(exc2)) from exc2
+            log.warning("search index unusable (%s); marked for rebuild", f"{type(exc).__name__}: {exc}")
+            self.mark_dirty()
+            raise IndexUnavailable(f"{type(exc).__name__}: {exc}") from None
 
     def _open(self):
         """(generation, searcher) of the live index; IndexUnavailable (or Whoosh's own error) when unusable."""
         generation = self._generation()
         if generation is None or not generation.is_dir():
-            raise IndexUnavailable("index saknas")
+            raise IndexUnavailable("index missing")
         try:
             meta = _read_meta(generation)
         except (OSError, ValueError):
-            raise IndexUnavailable("indexets metadata saknas eller är trasig") from None
+            raise IndexUnavailable("index metadata missing or damaged") from None
         if meta.get("analysis") != ANALYSIS_VERSION:
-            raise IndexUnavailable(f"byggt med analys {meta.get('analysis')!r}, koden använder {ANALYSIS_VERSION!r}")
+            raise IndexUnavailable(f"built with analysis {meta.get('analysis')!r}, the code uses {ANALYSIS_VERSION!r}")
         ix = FileStorage(str(generation), readonly=True, supports_mmap=False).open_index()
         searcher = ix.searcher()
         try:
@@ -257,7 +440,12 @@ class SearchIndex:
         for _generation, searcher in items:
             searcher.close()
 
+    def documents(self) -> dict[int, int]:
+        """{entry id: revision id} of every indexed document (for consistency checks)."""
+        s = self.searcher()
+        return {int(fields["entry_id"]): int(fields["revision_id"]) for fields in s.all_stored_fields()}
+
     def slugs(self) -> set[str]:
-        """Every slug in the index (for consistency checks)."""
+        """Every slug in the index."""
         s = self.searcher()
         return {fields["slug"] for fields in s.all_stored_fields()}

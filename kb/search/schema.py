@@ -25,6 +25,10 @@ def make_schema() -> Schema:
     folded = folded_analyzer()
     return Schema(
         slug=ID(stored=True, unique=True),
+        # The entry's id (its slug changes at first approval) and the revision indexed,
+        # so `flask kb check` can tell exactly which documents are stale.
+        entry_id=ID(stored=True, unique=True),
+        revision_id=STORED(),
         title=TEXT(analyzer=sv, stored=True, field_boost=WEIGHTS["title"]),
         summary=TEXT(analyzer=sv, stored=True, field_boost=WEIGHTS["summary"]),
         body=TEXT(analyzer=sv, field_boost=WEIGHTS["body"]),
@@ -71,6 +75,8 @@ def document_for(entry) -> dict:
     place_text = " ".join(names + [county_names[c] for c in county_codes if county_names[c] not in names])
     return {
         "slug": entry.slug,
+        "entry_id": str(entry.id),
+        "revision_id": rev.id,
         "parts": " ".join(parts_of(stems)),
         "spell": " ".join((rev.title, rev.summary, markdown_to_plain(rev.body), tags, place_text)),
         "facet_category": [rev.category.slug],

@@ -9,6 +9,7 @@ from ..extensions import db
 from ..models import Category, County, Municipality
 from ..render import render_markdown
 from ..search import query as search_query
+from ..search.index import IndexUnavailable
 from ..search.query import SearchParams
 from ..services import get_published_entry
 from . import catalog
@@ -55,8 +56,17 @@ def example(slug: str):
         entry=entry,
         rev=rev,
         body=render_markdown(rev.body),
-        related=search_query.related(_index(), slug),
+        related=_related(slug),
     )
+
+
+def _related(slug: str) -> list:
+    """Related examples, or none while the index is unusable: the example itself still shows."""
+    try:
+        with _index().reading():
+            return search_query.related(_index(), slug)
+    except IndexUnavailable:
+        return []
 
 
 @bp.get("/kategori/<slug>")
