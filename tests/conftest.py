@@ -5,8 +5,10 @@ each app then gets a schema of its own, dropped afterwards.
 """
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
+import tempfile
 import uuid
 from pathlib import Path
 
@@ -71,12 +73,16 @@ class AppFactory:
         else:
             cfg["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{home / 'kb.sqlite3'}"
         cfg.update(config)
+        # SQLite with the default content: copy a database and index built once per session
+        # (migrating, loading 56 examples and indexing them per test dominated the suite).
+        copied = not url and content_dir is None and _copy_template(load, home)
         app = create_app(cfg)
         with app.app_context():
-            flask_migrate.upgrade()
-            if load:
-                result = app.test_cli_runner().invoke(args=["kb", "load", str(content_dir or CONTENT)])
-                assert result.exit_code == 0, result.output
+            if not copied:
+                flask_migrate.upgrade()
+                if load:
+                    result = app.test_cli_runner().invoke(args=["kb", "load", str(content_dir or CONTENT)])
+                    assert result.exit_code == 0, result.output
         self.cleanups.insert(0, lambda app=app: _dispose(app))
         return app
 
@@ -84,6 +90,38 @@ class AppFactory:
         for fn in self.cleanups:
             fn()
         self.cleanups.clear()
+
+
+_TEMPLATES: dict[bool, Path] = {}
+
+
+def _copy_template(load: bool, home: Path) -> bool:
+    """Give `home` a copy of the session's migrated (and, with `load`, loaded and indexed)
+    SQLite database and index; builds the template on first use. True when copied."""
+    template = _TEMPLATES.get(load)
+    if template is None:
+        template = Path(tempfile.mkdtemp(prefix=f"kb-template-{'loaded' if load else 'empty'}-"))
+        atexit.register(shutil.rmtree, template, True)
+        app = create_app({
+            "TESTING": True, "SECRET_KEY": "template", "KB_INSTANCE_PATH": str(template),
+            "KB_INDEX_DIR": str(template / "search"), "KB_CONTENT_DIR": str(CONTENT), "KB_INDEX_WORKER": False,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{template / 'kb.sqlite3'}", "KB_ARGON2_CHEAP": True,
+        })
+        with app.app_context():
+            flask_migrate.upgrade()
+            if load:
+                result = app.test_cli_runner().invoke(args=["kb", "load", str(CONTENT)])
+                assert result.exit_code == 0, result.output
+        _dispose(app)  # the last connection to close checkpoints the WAL into the file
+        _TEMPLATES[load] = template
+    for name in ("kb.sqlite3", "kb.sqlite3-wal"):
+        if (template / name).exists():
+            shutil.copyfile(template / name, home / name)
+    if (template / "search").exists():
+        shutil.copytree(template / "search", home / "search", symlinks=True)
+        for generation in (home / "search").glob("ix-*"):
+            os.utime(generation)  # a fresh copy: not "replaced long ago" for the pruning rule
+    return True
 
 
 def _dispose(app):
