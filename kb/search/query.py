@@ -20,6 +20,7 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from markupsafe import Markup
@@ -41,8 +42,21 @@ FACETS = ("category", "county", "municipality")
 SYNONYM_BOOST = 0.7  # a synonym's match counts a little less than the word typed
 PLACE_BOOST = {"municipality": 1.0, "county": 0.7}  # a third of a strong topic word: a boost, not the topic
 PART_WEIGHT = 0.6  # each part of an unknown compound the person typed
+KNOWN_PART_WEIGHT = 0.3  # each part of a known compound (the word itself is searched too)
 FUZZY_WEIGHT = 0.8  # a close spelling of an unknown word
 FUZZY_CANDIDATES = 3  # close spellings tried per unknown word
+# Words that frame a question rather than name its topic ("hur får vi …", "vad gör …",
+# "själva", "samma"): inflections of stop words, which slip past the stop list because
+# it is applied before stemming, and the verbs and quantifiers questions are built with.
+# They still count, at a fraction of a topic word's weight.
+QUESTION_WORDS = (
+    "få", "får", "fick", "fått", "göra", "gör", "gjorde", "gjort", "ta", "tar", "tog", "tagit", "finns", "fanns",
+    "behöva", "behöver", "kunna", "ska", "skall", "bör", "borde", "vill", "ville", "måste", "fler", "flera", "flest",
+    "många", "mer", "mest", "vår", "våra", "vårt", "själv", "själva", "samma", "andra", "annan", "annat", "egen",
+    "egna", "eget", "bra", "sätt", "olika", "hela", "helt", "går", "gå", "kommer", "komma",
+    "man",  # the pronoun ("hur får man …"); "god man" is a phrase in the synonym table
+)
+QUESTION_WEIGHT = 0.3
 
 _sv = swedish_analyzer()
 _folded = folded_analyzer()
@@ -112,6 +126,11 @@ def clean_query(text: str) -> tuple[str, list[str]]:
 
 def _terms(analyzer, text: str) -> list[str]:
     return [t.text for t in analyzer(text)]
+
+
+@cache
+def _question_stems() -> frozenset[str]:
+    return frozenset(s for w in QUESTION_WORDS for s in _terms(_sv, w))
 
 
 def alt_for(text: str, weight: float = 1.0) -> Alt | None:
@@ -205,7 +224,8 @@ def parse(text: str, table: synonyms_module.SynonymTable | None = None,
         seen.add(word.casefold())
         alt = alt_for(word)
         if alt is not None:
-            units.append(Unit([alt], label=word, kind="word"))
+            weight = QUESTION_WEIGHT if alt.stems[0] in _question_stems() and len(alt.stems) == 1 else 1.0
+            units.append(Unit([alt], weight=weight, label=word, kind="word"))
             loose.append(word)
     units = units[:MAX_TERMS] + [_place_unit(p) for p in found_places]
     return ParsedQuery(units, found_places, loose)
@@ -347,6 +367,11 @@ def understand(index, scorer: Scorer, parsed: ParsedQuery, text: str) -> Underst
         alt = unit.alts[0] if unit.alts else None
         if unit.kind != "word" or alt is None or scorer.known(alt.stems, alt.folded):
             units.append(unit)
+            if KNOWN_PART_WEIGHT and unit.kind == "word" and alt is not None and len(alt.stems) == 1:
+                lexicon = lexicon or compounds.query_lexicon(_generation_dir(index))
+                for part in compounds.split(alt.stems[0], lexicon):
+                    units.append(Unit([Alt(stems=(part,))], weight=KNOWN_PART_WEIGHT * unit.weight,
+                                      label=unit.label, kind="part", coordinated=False))
             continue
         parts: tuple[str, ...] = ()
         if len(alt.stems) == 1:

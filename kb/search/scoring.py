@@ -7,15 +7,16 @@ So the page shows exactly the top of exhaustive scoring, whatever the segment la
 see README "Search quality" and whoosh-notes "Known traps").
 
 A query is a list of *units*, one per thing the person asked for (a word, a quoted
-phrase, a place). A unit has *alternatives*: the word as typed, its synonyms, its
-compound parts or close spellings, each with a weight ≤ 1. An example's unit score is
-its best alternative, so a synonym group counts once however many members it has.
+phrase, a place, a part of an unknown compound). A unit has *alternatives*: the word
+as typed, its synonyms or close spellings, each with a weight ≤ 1.
 
-Per alternative (BM25F, Robertson & Zaragoza 2009): the term frequencies of all fields
-are combined into one, each weighted by its field weight and normalised by that field's
-length; the combined frequency is saturated once (k1) and multiplied by one IDF, counted
-over whole examples (an example that has the word in any field counts once). A word in
-44 of 56 bodies is common, however few titles hold it.
+Per unit (BM25F, Robertson & Zaragoza 2009): the term frequencies of all fields and
+all alternatives are combined into one, each weighted by its field weight (and the
+alternative's weight) and normalised by that field's length; the combined frequency is
+saturated once (k1) and multiplied by one IDF, counted over whole examples (an example
+that has the word in any field, in any spelling of the group, counts once). A word in
+44 of 56 bodies is common however few titles hold it, and a synonym group weighs what
+one word weighs.
 
 The score of an example is the sum of its unit scores, times an explicit coordination
 bonus for matching more of the units.
@@ -56,6 +57,7 @@ class Unit:
     weight: float = 1.0
     label: str = ""
     kind: str = "word"  # word, phrase, synonym, part, fuzzy, place, related
+    coordinated: bool = True  # counts in the coordination bonus (a helper unit does not)
 
 
 @dataclass
@@ -145,47 +147,72 @@ class Scorer:
         for fieldname, value in alt.exact:
             prepared.exact.update(self.postings(fieldname, (value,)))
         prepared.fields = {f: p for f, p in prepared.fields.items() if p}
-        df = len(prepared.docs())
-        prepared.idf = math.log(1 + (self.n - df + 0.5) / (df + 0.5)) if df else 0.0
+        prepared.idf = self.idf(len(prepared.docs()))
         return prepared
 
-    def alt_score(self, p: _Prepared, docnum: int) -> float:
-        if docnum in p.exact:
-            return p.idf
-        if self.mode == "fields":
-            total = 0.0
-            for fieldname, postings in p.fields.items():
-                tf = postings.get(docnum)
-                if tf:
-                    total += WEIGHTS[fieldname] * p.idf * tf * (K1 + 1) / (tf + K1 * self._norm(fieldname, docnum))
-            return total
+    def idf(self, df: int) -> float:
+        """Rarity over whole examples: df counts an example once, whatever fields hold the word."""
+        return math.log(1 + (self.n - df + 0.5) / (df + 0.5)) if df else 0.0
+
+    def _tf(self, p: _Prepared, docnum: int) -> float:
+        """The combined, length-normalised, field-weighted frequency of one alternative."""
         combined = 0.0
         for fieldname, postings in p.fields.items():
             tf = postings.get(docnum)
             if tf:
                 combined += WEIGHTS[fieldname] * tf / self._norm(fieldname, docnum)
-        return p.idf * combined * (K1 + 1) / (K1 + combined) if combined else 0.0
+        return combined
 
-    def prepare_units(self, units: list[Unit]) -> list[tuple[Unit, list[_Prepared]]]:
-        return [(u, [self.prepare(a) for a in u.alts]) for u in units]
+    def _fields_score(self, p: _Prepared, idf: float, docnum: int) -> float:
+        total = 0.0
+        for fieldname, postings in p.fields.items():
+            tf = postings.get(docnum)
+            if tf:
+                total += WEIGHTS[fieldname] * idf * tf * (K1 + 1) / (tf + K1 * self._norm(fieldname, docnum))
+        return total
 
-    def doc_score(self, prepared: list[tuple[Unit, list[_Prepared]]], docnum: int) -> float:
-        """The score of one example: sum of unit scores (best alternative each), coordinated."""
-        total, matched = 0.0, 0
-        for unit, alts in prepared:
-            best = max((p.alt.weight * self.alt_score(p, docnum) for p in alts), default=0.0)
-            if best > 0:
-                total += unit.weight * best
-                matched += 1
-        if total and len(prepared) > 1:
-            total *= 1 + self.coord * (matched - 1) / (len(prepared) - 1)
+    def prepare_units(self, units: list[Unit]) -> list[tuple[Unit, list[_Prepared], float]]:
+        """Each unit with its prepared alternatives and its IDF: the rarity of the unit's
+        meaning, counted over the examples holding any of its alternatives (a synonym
+        group is one word with several spellings, not several words)."""
+        out = []
+        for unit in units:
+            alts = [self.prepare(a) for a in unit.alts]
+            docs: set[int] = set()
+            for p in alts:
+                docs |= p.docs()
+            out.append((unit, alts, self.idf(len(docs))))
+        return out
+
+    def unit_score(self, alts: list[_Prepared], idf: float, docnum: int) -> float:
+        """One unit's score in one example: the alternatives' weighted frequencies are added
+        and saturated once (BM25F), so more alternatives can never outweigh one word."""
+        exact = max((p.alt.weight for p in alts if docnum in p.exact), default=0.0)
+        if exact:
+            return exact * idf
+        if self.mode == "fields":
+            return sum(p.alt.weight * self._fields_score(p, idf, docnum) for p in alts)
+        combined = sum(p.alt.weight * self._tf(p, docnum) for p in alts)
+        return idf * combined * (K1 + 1) / (K1 + combined) if combined else 0.0
+
+    def doc_score(self, prepared, docnum: int) -> float:
+        """The score of one example: sum of unit scores, times the coordination bonus."""
+        total, matched, counted = 0.0, 0, 0
+        for unit, alts, idf in prepared:
+            s = self.unit_score(alts, idf, docnum)
+            counted += unit.coordinated
+            if s > 0:
+                total += unit.weight * s
+                matched += unit.coordinated
+        if total and counted > 1 and matched:
+            total *= 1 + self.coord * (matched - 1) / (counted - 1)
         return total
 
     def score(self, units: list[Unit], exclude: frozenset[int] = frozenset()) -> dict[int, float]:
         """docnum → score of every example matching any unit (the served path)."""
         prepared = self.prepare_units(units)
         candidates: set[int] = set()
-        for _unit, alts in prepared:
+        for _unit, alts, _idf in prepared:
             for p in alts:
                 candidates |= p.docs()
         scores = {}
