@@ -1,17 +1,24 @@
-"""Turning what a person typed into a Whoosh query, and running it with filters and facets.
+"""Turning what a person typed into scored units, and running them with filters and facets.
 
 User input is never handed to Whoosh's query language: words and "quoted phrases"
 are analysed with the same Swedish chain as the index and combined here, so
 unbalanced quotes, `AND OR`, `*:*`, control characters or 10 000 characters are
 just text and can never raise a parser error.
 
-What a query becomes:
+What a query becomes (units, scored in `scoring.py`):
 * place names (Borås, Dalarna) are matched against the official list, not stemmed:
-  they become a ranking boost and a suggested filter, never a required word;
-* abbreviations and synonyms (ABO, sfi, ÖK …) are expanded from the synonym table;
+  they become a ranking boost and a suggested filter, never a required word; a
+  municipality without examples falls back to its county, and `notes` says so;
+* abbreviations and synonyms (ABO, sfi, ÖK …) are expanded from the synonym table:
+  the group is one unit (one IDF, frequencies saturated once);
 * every other word is searched, stemmed, in title, tags, summary, body and places,
-  and in the low-weight compound parts (`bolag` finds bostadsbolag);
-* examples matching more of the words rank higher (any word may match).
+  and in the low-weight compound parts (`bolag` finds bostadsbolag); a compound the
+  person typed is also searched by its parts at low weight;
+* a word no example holds is split into its compound parts with the same splitter as
+  the index (`evakueringsboende` → evakuering + boende, `notes` says so) or, failing
+  that, widened to close spellings of indexed words (and gets a "did you mean");
+* words that frame a question (hur får vi, vår, själva) count at a fraction;
+* every match is scored; examples matching more of the units get an explicit bonus.
 """
 from __future__ import annotations
 
@@ -100,6 +107,7 @@ class SearchResult:
     places: list[places_module.Place] = field(default_factory=list)
     suggestion: str | None = None
     fuzzy: bool = False
+    empty_places: set[str] = field(default_factory=set)  # named places with no examples (no filter offered)
 
     @property
     def pages(self) -> int:
@@ -184,7 +192,9 @@ def _extract_places(text: str, ambiguous: frozenset[str]) -> tuple[list[places_m
 
 def _place_unit(place: places_module.Place) -> Unit:
     kind = "municipality" if place.kind == "municipality" else "county"
-    return Unit([Alt(exact=((kind, place.code),))], weight=PLACE_BOOST[kind], label=place.name, kind="place")
+    # A boost, not a required word: it does not count for the coordination bonus either.
+    return Unit([Alt(exact=((kind, place.code),))], weight=PLACE_BOOST[kind], label=place.name, kind="place",
+                coordinated=False)
 
 
 # ----------------------------------------------------------------- building
@@ -307,6 +317,7 @@ class Understood:
     notes: list[str]
     suggestion: str | None = None
     fuzzy: bool = False
+    empty_places: set[str] = field(default_factory=set)
 
 
 def _generation_dir(index) -> Path:
@@ -343,7 +354,7 @@ def understand(index, scorer: Scorer, parsed: ParsedQuery, text: str) -> Underst
     """Check the parsed query against the index: places without examples fall back to
     their county, unknown words are split into compound parts (lower weight) or widened
     to close spellings; only unknown words get a spelling suggestion."""
-    units, places, notes = [], list(parsed.places), []
+    units, places, notes, empty = [], list(parsed.places), [], set()
     for unit in parsed.units:
         if unit.kind != "place":
             continue
@@ -354,6 +365,7 @@ def understand(index, scorer: Scorer, parsed: ParsedQuery, text: str) -> Underst
         county = next((c for c in places_module.counties() if c.code == municipality.county_code), None)
         if county is None:
             continue
+        empty.add(code)
         unit.alts = [Alt(exact=(("county", county.code),))]
         unit.weight = PLACE_BOOST["county"]
         if county not in places:
@@ -395,7 +407,7 @@ def understand(index, scorer: Scorer, parsed: ParsedQuery, text: str) -> Underst
                 fuzzy = True
         units.append(unit)
     suggestion = suggest_spelling(scorer.searcher, text, unknown) if unknown else None
-    return Understood(units, places, notes, suggestion, fuzzy)
+    return Understood(units, places, notes, suggestion, fuzzy, empty)
 
 
 # ----------------------------------------------------------------- running
@@ -502,6 +514,7 @@ def run(index, params: SearchParams, table: synonyms_module.SynonymTable | None 
     return SearchResult(
         params=params, total=total, hits=hits, facets=facets, notes=notes,
         places=understood.places, suggestion=understood.suggestion, fuzzy=understood.fuzzy,
+        empty_places=understood.empty_places,
     )
 
 
