@@ -49,7 +49,7 @@ FACETS = ("category", "county", "municipality")
 SYNONYM_BOOST = 0.7  # a synonym's match counts a little less than the word typed
 PLACE_BOOST = {"municipality": 1.0, "county": 0.7}  # a third of a strong topic word: a boost, not the topic
 PART_WEIGHT = 0.6  # each part of an unknown compound the person typed
-KNOWN_PART_WEIGHT = 0.3  # each part of a known compound (the word itself is searched too)
+KNOWN_PART_WEIGHT = 0.3  # each part of a known compound: reorders the matches, adds none
 FUZZY_WEIGHT = 0.8  # a close spelling of an unknown word
 FUZZY_CANDIDATES = 3  # close spellings tried per unknown word
 # Words that frame a question rather than name its topic ("hur får vi …", "vad gör …",
@@ -383,7 +383,7 @@ def understand(index, scorer: Scorer, parsed: ParsedQuery, text: str) -> Underst
                 lexicon = lexicon or compounds.query_lexicon(_generation_dir(index))
                 for part in compounds.split(alt.stems[0], lexicon):
                     units.append(Unit([Alt(stems=(part,))], weight=KNOWN_PART_WEIGHT * unit.weight,
-                                      label=unit.label, kind="part", coordinated=False))
+                                      label=unit.label, kind="part", coordinated=False, matches=False))
             continue
         parts: tuple[str, ...] = ()
         if len(alt.stems) == 1:

@@ -58,6 +58,7 @@ class Unit:
     label: str = ""
     kind: str = "word"  # word, phrase, synonym, part, fuzzy, place, related
     coordinated: bool = True  # counts in the coordination bonus (a helper unit does not)
+    matches: bool = True  # can make an example a match (a helper unit only reorders matches)
 
 
 @dataclass
@@ -197,14 +198,17 @@ class Scorer:
 
     def doc_score(self, prepared, docnum: int) -> float:
         """The score of one example: sum of unit scores, times the coordination bonus."""
-        total, matched, counted = 0.0, 0, 0
+        total, matched, counted, is_match = 0.0, 0, 0, False
         for unit, alts, idf in prepared:
             s = self.unit_score(alts, idf, docnum)
             counted += unit.coordinated
             if s > 0:
                 total += unit.weight * s
                 matched += unit.coordinated
-        if total and counted > 1 and matched:
+                is_match = is_match or unit.matches
+        if not is_match:
+            return 0.0
+        if counted > 1 and matched:
             total *= 1 + self.coord * (matched - 1) / (counted - 1)
         return total
 
@@ -212,9 +216,10 @@ class Scorer:
         """docnum → score of every example matching any unit (the served path)."""
         prepared = self.prepare_units(units)
         candidates: set[int] = set()
-        for _unit, alts, _idf in prepared:
-            for p in alts:
-                candidates |= p.docs()
+        for unit, alts, _idf in prepared:
+            if unit.matches:
+                for p in alts:
+                    candidates |= p.docs()
         scores = {}
         for docnum in candidates - exclude:
             s = self.doc_score(prepared, docnum)
