@@ -252,3 +252,20 @@ def test_eval_command_reports_every_set_by_default(loaded_app):
     assert result.exit_code == 0, result.output
     assert "== judged_queries.json" in result.output and "== natural_questions.json" in result.output
     assert result.output.count("nDCG@10") == 2
+
+
+def test_served_equals_exhaustive_on_a_multi_segment_index_with_deletions(make_app):
+    """Whoosh's coordination matcher made scores depend on segment layout; ours do not."""
+    from kb import services
+
+    app = make_app()
+    with app.app_context():
+        slugs = sorted(f["slug"] for f in app.extensions["kb_index"].searcher().all_stored_fields())
+        services.reindex_entries(slugs[::7])  # replaced documents: deletions plus a new segment
+        services.reindex_entries(slugs[3::11])
+    with app.test_request_context():
+        reader = app.extensions["kb_index"].searcher().reader()
+        assert len(list(reader.leaf_readers())) > 1 and reader.has_deletions()
+    for text in _queries():
+        served, exhaustive, total, matched = _served_and_exhaustive(app, text)
+        assert served == exhaustive and total == matched, text
