@@ -47,6 +47,10 @@ def load_command(path: str | None) -> None:
     )
     for skipped in report.skipped:
         click.echo(f"  hoppade över {skipped}: inte publicerat i databasen", err=True)
+    from .search import synonyms
+
+    for warning in synonyms.current().warnings:
+        click.echo(f"  synonymlistan: {warning}", err=True)
 
 
 @kb_cli.command("export")
@@ -247,16 +251,30 @@ def user_set_password(email: str, password_stdin: bool) -> None:
 
 
 @kb_cli.command("eval")
-@click.argument("queries", required=False, type=click.Path(exists=True, dir_okay=False))
-@click.option("--min", "minimum", type=float, help="Exit 1 when mean nDCG@10 is below this.")
-def eval_command(queries: str | None, minimum: float | None) -> None:
-    """Relevance of the in-process search on judged queries (default: tests/search/judged_queries.json)."""
+@click.argument("queries", nargs=-1, type=click.Path(exists=True, dir_okay=False))
+@click.option("--min", "minimum", type=float, help="Exit 1 when the mean nDCG@10 of any set is below this.")
+@click.option("--scoring", type=click.Choice(["bm25f", "fields"]), help="Field combination to measure (default: the one in use).")
+def eval_command(queries: tuple[str, ...], minimum: float | None, scoring: str | None) -> None:
+    """Relevance of the in-process search on judged queries (default: every set in tests/search/)."""
     from .config import ROOT
     from .evaluation import evaluate
+    from .search import scoring as scoring_module
 
-    path = Path(queries) if queries else ROOT / "tests" / "search" / "judged_queries.json"
-    report = evaluate(current_app.test_client(), path)
-    for line in report.lines():
-        click.echo(line)
-    if minimum is not None and report.means[0] < minimum:
+    paths = [Path(q) for q in queries] or [
+        ROOT / "tests" / "search" / name for name in ("judged_queries.json", "natural_questions.json")
+    ]
+    previous = scoring_module.MODE
+    scoring_module.MODE = scoring or previous
+    failed = False
+    try:
+        for path in paths:
+            report = evaluate(current_app.test_client(), path)
+            if len(paths) > 1:
+                click.echo(f"== {path.name}")
+            for line in report.lines():
+                click.echo(line)
+            failed |= minimum is not None and report.means[0] < minimum
+    finally:
+        scoring_module.MODE = previous
+    if failed:
         sys.exit(1)

@@ -15,7 +15,7 @@ from whoosh.lang import stopwords_for_language
 from whoosh.lang.snowball.swedish import SwedishStemmer
 from whoosh.support.charset import accent_map
 
-ANALYSIS_VERSION = "sv-3+ids"  # also bumped when the schema changes
+ANALYSIS_VERSION = "sv-5"  # sv-5: sv-4 (template text not indexed; hashed word list per generation) + entry/revision ids
 
 # Words that carry meaning in this domain ("god man", "under 18", "mellan kommuner")
 # are kept even though generic Swedish stop lists drop them.

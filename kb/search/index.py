@@ -36,6 +36,7 @@ from flask import g
 from whoosh.filedb.filestore import FileStorage
 
 from .analysis import ANALYSIS_VERSION
+from .compounds import write_query_lexicon
 from .schema import document_for, make_schema
 
 log = logging.getLogger(__name__)
@@ -249,6 +250,7 @@ class SearchIndex:
                     if progress is not None:
                         progress(1)
             (gen / META).write_text(json.dumps(build_meta(count), ensure_ascii=False))
+            write_query_lexicon(gen)  # hashed word list: query-side compound splitting
             _write_applied(gen, applied)
             tmp = self.root / f"live.{secrets.token_hex(3)}.tmp"
             os.symlink(gen.name, tmp)

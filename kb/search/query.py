@@ -1,41 +1,69 @@
-"""Turning what a person typed into a Whoosh query, and running it with filters and facets.
+"""Turning what a person typed into scored units, and running them with filters and facets.
 
 User input is never handed to Whoosh's query language: words and "quoted phrases"
 are analysed with the same Swedish chain as the index and combined here, so
 unbalanced quotes, `AND OR`, `*:*`, control characters or 10 000 characters are
 just text and can never raise a parser error.
 
-What a query becomes:
+What a query becomes (units, scored in `scoring.py`):
 * place names (Borås, Dalarna) are matched against the official list, not stemmed:
-  they become a ranking boost and a suggested filter, never a required word;
-* abbreviations and synonyms (ABO, sfi, ÖK …) are expanded from the synonym table;
+  they become a ranking boost and a suggested filter, never a required word; a
+  municipality without examples falls back to its county, and `notes` says so;
+* abbreviations and synonyms (ABO, sfi, ÖK …) are expanded from the synonym table:
+  the group is one unit (one IDF, frequencies saturated once);
 * every other word is searched, stemmed, in title, tags, summary, body and places,
-  and in the low-weight compound parts (`bolag` finds bostadsbolag);
-* examples matching more of the words rank higher (any word may match).
+  and in the low-weight compound parts (`bolag` finds bostadsbolag); a compound the
+  person typed is also searched by its parts at low weight;
+* a word no example holds is split into its compound parts with the same splitter as
+  the index (`evakueringsboende` → evakuering + boende, `notes` says so) or, failing
+  that, widened to close spellings of indexed words (and gets a "did you mean");
+* words that frame a question (hur får vi, vår, själva) count at a fraction;
+* every match is scored; examples matching more of the units get an explicit bonus.
 """
 from __future__ import annotations
 
+import math
+import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 
 from markupsafe import Markup
 from whoosh import highlight
-from whoosh.query import And, Every, FuzzyTerm, Or, Phrase, Term
+from whoosh.query import And, Term
 
 from .. import places as places_module
 from ..render import sanitize_snippet
+from . import compounds
 from . import synonyms as synonyms_module
 from .analysis import folded_analyzer, swedish_analyzer
-from .schema import FACET_COLUMNS, TEXT_FIELDS
+from .schema import FACET_COLUMNS
+from .scoring import Alt, Scorer, Unit
 
 MAX_QUERY_CHARS = 300
 MAX_TERMS = 24
 SORTS = {"relevans": "relevance", "nyast": "newest", "titel": "title"}
 FACETS = ("category", "county", "municipality")
 SYNONYM_BOOST = 0.7  # a synonym's match counts a little less than the word typed
-PLACE_BOOST = {"municipality": 3.0, "county": 2.0}
-FEW_RESULTS = 2  # below this many hits, a fuzzy retry is tried
+PLACE_BOOST = {"municipality": 1.0, "county": 0.7}  # a third of a strong topic word: a boost, not the topic
+PART_WEIGHT = 0.6  # each part of an unknown compound the person typed
+KNOWN_PART_WEIGHT = 0.3  # each part of a known compound: reorders the matches, adds none
+FUZZY_WEIGHT = 0.8  # a close spelling of an unknown word
+FUZZY_CANDIDATES = 3  # close spellings tried per unknown word
+# Words that frame a question rather than name its topic ("hur får vi …", "vad gör …",
+# "själva", "samma"): inflections of stop words, which slip past the stop list because
+# it is applied before stemming, and the verbs and quantifiers questions are built with.
+# They still count, at a fraction of a topic word's weight.
+QUESTION_WORDS = (
+    "få", "får", "fick", "fått", "göra", "gör", "gjorde", "gjort", "ta", "tar", "tog", "tagit", "finns", "fanns",
+    "behöva", "behöver", "kunna", "ska", "skall", "bör", "borde", "vill", "ville", "måste", "fler", "flera", "flest",
+    "många", "mer", "mest", "vår", "våra", "vårt", "själv", "själva", "samma", "andra", "annan", "annat", "egen",
+    "egna", "eget", "bra", "sätt", "olika", "hela", "helt", "går", "gå", "kommer", "komma",
+    "man",  # the pronoun ("hur får man …"); "god man" is a phrase in the synonym table
+)
+QUESTION_WEIGHT = 0.3
 
 _sv = swedish_analyzer()
 _folded = folded_analyzer()
@@ -79,6 +107,7 @@ class SearchResult:
     places: list[places_module.Place] = field(default_factory=list)
     suggestion: str | None = None
     fuzzy: bool = False
+    empty_places: set[str] = field(default_factory=set)  # named places with no examples (no filter offered)
 
     @property
     def pages(self) -> int:
@@ -87,7 +116,7 @@ class SearchResult:
 
 @dataclass
 class ParsedQuery:
-    query: object | None
+    units: list[Unit]
     places: list[places_module.Place] = field(default_factory=list)
     words: list[str] = field(default_factory=list)  # loose words a typo could be in
 
@@ -107,26 +136,17 @@ def _terms(analyzer, text: str) -> list[str]:
     return [t.text for t in analyzer(text)]
 
 
-def _fields_query(stems: list[str], folded: list[str], boost: float = 1.0):
-    """One word (or an adjacent sequence) in every text field, plus compound parts."""
-    subs = []
-    for fieldname in TEXT_FIELDS:
-        if fieldname == "parts":
-            subs += [Term("parts", s) for s in stems[:1]] if len(stems) == 1 else []
-            continue
-        words = folded if fieldname == "places" else stems
-        if len(words) == 1:
-            subs.append(Term(fieldname, words[0]))
-        elif words:
-            subs.append(Phrase(fieldname, words))
-    if not subs:
+@cache
+def _question_stems() -> frozenset[str]:
+    return frozenset(s for w in QUESTION_WORDS for s in _terms(_sv, w))
+
+
+def alt_for(text: str, weight: float = 1.0) -> Alt | None:
+    """A word or phrase as it is written: stemmed for the text fields, folded for place names."""
+    stems = tuple(_terms(_sv, text))
+    if not stems:
         return None
-    return Or(subs, boost=boost)
-
-
-def text_query(text: str, boost: float = 1.0):
-    """A word or phrase as it is written (stemmed, all fields)."""
-    return _fields_query(_terms(_sv, text), _terms(_folded, text), boost)
+    return Alt(stems=stems, folded=tuple(_terms(_folded, text)), weight=weight)
 
 
 # ----------------------------------------------------------------- places in the query
@@ -170,9 +190,11 @@ def _extract_places(text: str, ambiguous: frozenset[str]) -> tuple[list[places_m
     return list(found.values()), " ".join(rest.split())
 
 
-def _place_query(place: places_module.Place):
+def _place_unit(place: places_module.Place) -> Unit:
     kind = "municipality" if place.kind == "municipality" else "county"
-    return Or([Term(kind, place.code), Term("places", places_module.fold(place.name).split()[0])], boost=PLACE_BOOST[kind])
+    # A boost, not a required word: it does not count for the coordination bonus either.
+    return Unit([Alt(exact=((kind, place.code),))], weight=PLACE_BOOST[kind], label=place.name, kind="place",
+                coordinated=False)
 
 
 # ----------------------------------------------------------------- building
@@ -180,13 +202,13 @@ def _place_query(place: places_module.Place):
 
 def parse(text: str, table: synonyms_module.SynonymTable | None = None,
           ambiguous: frozenset[str] = frozenset()) -> ParsedQuery:
-    """Build the query for `text` (already cleaned)."""
+    """The units of `text` (already cleaned): phrases, synonym groups, words, places."""
     table = table or synonyms_module.SynonymTable()
     phrases = re.findall(r'"([^"]+)"', text)
     rest = re.sub(r'"[^"]+"', " ", text).replace('"', " ")
     found_places, rest = _extract_places(rest, ambiguous)
 
-    units = [q for q in (text_query(p) for p in phrases) if q is not None]
+    units = [Unit([a], label=p, kind="phrase") for p in phrases if (a := alt_for(p)) is not None]
     loose: list[str] = []
     words = rest.split()
     keys = [synonyms_module.key(w) for w in words]
@@ -198,8 +220,8 @@ def parse(text: str, table: synonyms_module.SynonymTable | None = None,
             if not stems or stems not in table.index:
                 continue
             typed = " ".join(words[i:i + size])
-            group = [text_query(typed)] + [text_query(alt, SYNONYM_BOOST) for alt in table.alternatives(stems)]
-            units.append(Or([q for q in group if q is not None]))
+            alts = [alt_for(typed)] + [alt_for(alt, SYNONYM_BOOST) for alt in table.alternatives(stems)]
+            units.append(Unit([a for a in alts if a is not None], label=typed, kind="synonym"))
             i += size
             matched = True
             break
@@ -210,53 +232,44 @@ def parse(text: str, table: synonyms_module.SynonymTable | None = None,
         if not keys[i - 1] or word.casefold() in seen:
             continue
         seen.add(word.casefold())
-        q = text_query(word)
-        if q is not None:
-            units.append(q)
+        alt = alt_for(word)
+        if alt is not None:
+            weight = QUESTION_WEIGHT if alt.stems[0] in _question_stems() and len(alt.stems) == 1 else 1.0
+            units.append(Unit([alt], weight=weight, label=word, kind="word"))
             loose.append(word)
-    units = units[:MAX_TERMS] + [_place_query(p) for p in found_places]
-    if not units:
-        return ParsedQuery(None, found_places, loose)
-    query = units[0] if len(units) == 1 else Or(units, scale=0.9)
-    return ParsedQuery(query, found_places, loose)
-
-
-def build_query(text: str):
-    """The query for `text` without synonyms or place detection (used for similarity)."""
-    return parse(text).query
-
-
-def _filter_query(filters: dict[str, str]):
-    terms = [Term(name, value) for name, value in filters.items()]
-    if not terms:
-        return None
-    return terms[0] if len(terms) == 1 else And(terms)
+    units = units[:MAX_TERMS] + [_place_unit(p) for p in found_places]
+    return ParsedQuery(units, found_places, loose)
 
 
 # ----------------------------------------------------------------- spelling
 
+# Fixed expressions whose short words must not be "corrected" ("få tag på" → "ta på").
+COMMON_PHRASES = (
+    "få tag på", "ta del av", "ta hand om", "ta emot", "tar emot", "tog emot", "tagit emot", "ta reda på",
+    "se till", "till exempel", "i stället för", "hålla koll på", "ha koll på", "på grund av", "när det gäller",
+    "ta fram", "ta tillvara", "komma igång", "komma i gång", "hålla igång", "över huvud taget",
+)
+MIN_SUGGEST = 4  # words of three letters or fewer get no spelling suggestion
 
-def _known(reader, word: str) -> bool:
-    folded = _terms(_folded, word)
-    stems = _terms(_sv, word)
-    if not folded:
-        return True
-    return all(reader.doc_frequency("spell", f) > 0 for f in folded) or any(
-        reader.doc_frequency(fieldname, s) > 0 for s in stems for fieldname in ("title", "body", "parts")
-    )
+
+def _in_common_phrase(text: str, word: str) -> bool:
+    folded_text = f" {places_module.fold(text)} "
+    target = places_module.fold(word)
+    for phrase in COMMON_PHRASES:
+        folded = places_module.fold(phrase)
+        if f" {folded} " in folded_text and target in folded.split():
+            return True
+    return False
 
 
 def suggest_spelling(searcher, text: str, words: list[str]) -> str | None:
-    """'Menade du …?': the query with unknown words replaced by the closest indexed word."""
-    reader = searcher.reader()
+    """'Menade du …?': the query with the given unknown words replaced by the closest indexed word."""
     corrector = searcher.corrector("spell")
     corrected = text
     changed = False
     for word in words:
-        if _known(reader, word):
-            continue
         folded = " ".join(_terms(_folded, word))
-        if not folded or " " in folded:
+        if len(folded) < MIN_SUGGEST or " " in folded or _in_common_phrase(text, word):
             continue
         maxdist = 2 if len(folded) >= 7 else 1
         candidates = corrector.suggest(folded, limit=1, maxdist=maxdist, prefix=1)
@@ -269,44 +282,163 @@ def suggest_spelling(searcher, text: str, words: list[str]) -> str | None:
 
 def _surface_form(searcher, folded: str) -> str:
     """The word as the examples write it (with å, ä, ö) for a folded dictionary word."""
-    for hit in searcher.search(Term("spell", folded), limit=3):
-        for text in (hit["title"], hit["summary"], hit["plain"]):
+    for docnum in list(searcher.reader().postings("spell", folded).all_ids())[:3]:
+        stored = searcher.stored_fields(docnum)
+        for text in (stored["title"], stored["summary"], stored["plain"]):
             for word in re.findall(r"\w+", text):
                 if places_module.fold(word) == folded:
                     return word.lower() if not word.isupper() else word
     return folded
 
 
-def _fuzzy_query(words: list[str]):
-    subs = []
-    for word in words:
-        for folded in _terms(_folded, word):
-            if len(folded) >= 4:
-                subs.append(FuzzyTerm("spell", folded, maxdist=2 if len(folded) >= 7 else 1, prefixlength=1))
-    return Or(subs) if subs else None
+def _close_spellings(reader, word: str) -> list[str]:
+    """Indexed spellings within edit distance 1-2 of an unknown word, most frequent first."""
+    out = []
+    for folded in _terms(_folded, word):
+        if len(folded) < MIN_SUGGEST:
+            continue
+        maxdist = 2 if len(folded) >= 7 else 1
+        found = [t for t in reader.terms_within("spell", folded, maxdist, prefix=1) if t != folded]
+        found.sort(key=lambda t: (-reader.doc_frequency("spell", t), t))
+        out.extend(found[:FUZZY_CANDIDATES])
+    return out
+
+
+# ----------------------------------------------------------------- understanding
+
+
+@dataclass
+class Understood:
+    """What a query became once checked against the index: the units to score and what
+    to tell the person (notes, places, a spelling suggestion, whether spellings were widened)."""
+
+    units: list[Unit]
+    places: list[places_module.Place]
+    notes: list[str]
+    suggestion: str | None = None
+    fuzzy: bool = False
+    empty_places: set[str] = field(default_factory=set)
+
+
+def _generation_dir(index) -> Path:
+    return Path(os.path.realpath(index.live))
+
+
+def _quote_list(items: list[str]) -> str:
+    quoted = [f"”{i}”" for i in items]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " och " + quoted[-1]
+
+
+def _part_surfaces(word: str, parts: tuple[str, ...]) -> list[str]:
+    """The parts as they are written in the word (evakueringsboende → evakuering, boende)."""
+    folded = places_module.fold(word)
+    starts = []
+    pos = 0
+    for part in parts:
+        at = folded.find(part, pos)
+        if at < 0:
+            return list(parts)
+        starts.append(at)
+        pos = at + len(part)
+    out = []
+    for n, at in enumerate(starts):
+        end = starts[n + 1] if n + 1 < len(starts) else len(word)
+        piece = word[at:end].lower()
+        if n + 1 < len(starts) and piece.endswith("s") and not parts[n].endswith("s"):
+            piece = piece[:-1]  # the linking s: evakuering-s-boende
+        out.append(piece)
+    return out
+
+
+def understand(index, scorer: Scorer, parsed: ParsedQuery, text: str) -> Understood:
+    """Check the parsed query against the index: places without examples fall back to
+    their county, unknown words are split into compound parts (lower weight) or widened
+    to close spellings; only unknown words get a spelling suggestion."""
+    units, places, notes, empty = [], list(parsed.places), [], set()
+    for unit in parsed.units:
+        if unit.kind != "place":
+            continue
+        kind, code = unit.alts[0].exact[0]
+        if kind != "municipality" or scorer.postings("municipality", (code,)):
+            continue
+        municipality = next(p for p in parsed.places if p.code == code)
+        county = next((c for c in places_module.counties() if c.code == municipality.county_code), None)
+        if county is None:
+            continue
+        empty.add(code)
+        unit.alts = [Alt(exact=(("county", county.code),))]
+        unit.weight = PLACE_BOOST["county"]
+        if county not in places:
+            places.append(county)
+        notes.append(f"{municipality.name} har inga exempel ännu. Visar exempel från {county.name}.")
+
+    unknown: list[str] = []
+    fuzzy = False
+    lexicon = None
+    for unit in parsed.units:
+        alt = unit.alts[0] if unit.alts else None
+        if unit.kind != "word" or alt is None or scorer.known(alt.stems, alt.folded):
+            units.append(unit)
+            if KNOWN_PART_WEIGHT and unit.kind == "word" and alt is not None and len(alt.stems) == 1:
+                lexicon = lexicon or compounds.query_lexicon(_generation_dir(index))
+                for part in compounds.split(alt.stems[0], lexicon):
+                    units.append(Unit([Alt(stems=(part,))], weight=KNOWN_PART_WEIGHT * unit.weight,
+                                      label=unit.label, kind="part", coordinated=False, matches=False))
+            continue
+        parts: tuple[str, ...] = ()
+        if len(alt.stems) == 1:
+            lexicon = lexicon or compounds.query_lexicon(_generation_dir(index))
+            parts = compounds.split(alt.stems[0], lexicon)
+        found = [p for p in parts if scorer.known((p,), ())]
+        if found:
+            for part in parts:
+                units.append(Unit([Alt(stems=(part,))], weight=PART_WEIGHT, label=unit.label, kind="part"))
+            notes.append(
+                f"Ordet ”{unit.label}” finns inte i exemplen. Det delades upp och vi sökte på delarna "
+                f"{_quote_list(_part_surfaces(unit.label, parts))}."
+            )
+            continue
+        unknown.append(unit.label)
+        spellings = _close_spellings(scorer.reader, unit.label)
+        for spelling in spellings:
+            close = alt_for(spelling, FUZZY_WEIGHT)
+            if close is not None and close.stems != alt.stems:
+                unit.alts.append(close)
+                fuzzy = True
+        units.append(unit)
+    suggestion = suggest_spelling(scorer.searcher, text, unknown) if unknown else None
+    return Understood(units, places, notes, suggestion, fuzzy, empty)
 
 
 # ----------------------------------------------------------------- running
 
 
+def _filter_docs(searcher, filters: dict[str, str]) -> set[int] | None:
+    """Documents passing the filters (None: no filter)."""
+    if not filters:
+        return None
+    terms = [Term(name, value) for name, value in filters.items()]
+    return set(searcher.docs_for_query(terms[0] if len(terms) == 1 else And(terms)))
+
+
 class _Matches:
-    """The documents matching one query under each combination of filters, computed once each.
+    """The matching documents (with scores) under each combination of filters, each set
+    computed once: the total and the three facets often need the same one."""
 
-    The total and the three facets (each counted without its own filter) often need the
-    same set, e.g. all four when nothing is filtered."""
+    def __init__(self, searcher, scores: dict[int, float] | None):
+        self.searcher = searcher
+        self.scores = scores  # None: every document matches (no query)
+        self._filters: dict[tuple, set[int] | None] = {}
 
-    def __init__(self, searcher, query):
-        self.searcher, self.query, self._sets = searcher, query, {}
-
-    def docs(self, filters: dict[str, str]):
+    def docs(self, filters: dict[str, str]) -> list[int]:
         key = tuple(sorted(filters.items()))
-        if key not in self._sets:
-            results = self.searcher.search(self.query, limit=None, filter=_filter_query(filters), scored=False)
-            self._sets[key] = list(results.docs())
-        return self._sets[key]
+        if key not in self._filters:
+            self._filters[key] = _filter_docs(self.searcher, filters)
+        allowed = self._filters[key]
+        base = self.scores.keys() if self.scores is not None else self.searcher.reader().all_doc_ids()
+        return [d for d in base if allowed is None or d in allowed]
 
     def total(self, filters: dict[str, str]) -> int:
-        # Whoosh's len() of a limited, filtered result ignores the filter; count exactly.
         return len(self.docs(filters))
 
     def facet(self, filters: dict[str, str], name: str) -> dict[str, int]:
@@ -319,92 +451,131 @@ class _Matches:
         return counts
 
 
+def rank(searcher, docs: list[int], scores: dict[int, float] | None, sort: str) -> list[int]:
+    """Documents in the order shown: score (ties by title), newest first, or by title."""
+    reader = searcher.reader()
+    titles = reader.column_reader("title_sort")
+    if sort == "newest":
+        published = reader.column_reader("published")
+        return sorted(docs, key=lambda d: (-_timestamp(published[d]), titles[d]))
+    if sort == "title" or scores is None:
+        return sorted(docs, key=lambda d: titles[d])
+    return sorted(docs, key=lambda d: (-scores[d], titles[d]))
+
+
+def _timestamp(value) -> float:
+    try:
+        return value.timestamp()
+    except (AttributeError, OverflowError, ValueError, OSError):
+        return 0.0
+
+
+def _highlight_terms(units: list[Unit]) -> frozenset[str]:
+    return frozenset(s for u in units for a in u.alts for s in a.stems)
+
+
 def run(index, params: SearchParams, table: synonyms_module.SynonymTable | None = None) -> SearchResult:
     """Search the index: query + filters, one page of hits, facets, snippets, spelling help."""
     text, notes = clean_query(params.q)
     params.q = text
     searcher = index.searcher()
-    parsed = parse(text, table or synonyms_module.current(), index.ambiguous_places()) if text else ParsedQuery(Every())
-    query = parsed.query
-    if query is None:
+    scorer = Scorer(searcher)
+    parsed = parse(text, table or synonyms_module.current(), index.ambiguous_places()) if text else ParsedQuery([])
+    understood = understand(index, scorer, parsed, text)
+    notes += understood.notes
+    if text and not understood.units:
         notes.append("Sökfrågan innehöll bara vanliga småord; alla exempel visas.")
-        query = Every()
+    scores = scorer.score(understood.units) if understood.units else None
     filters = params.filters()
-    matches = _Matches(searcher, query)
-    total = matches.total(filters)
-
-    suggestion, fuzzy = None, False
-    if parsed.words:
-        suggestion = suggest_spelling(searcher, text, parsed.words)
-        if total < FEW_RESULTS:
-            retry = _fuzzy_query(parsed.words)
-            if retry is not None:
-                retry = Or([query, retry]) if not isinstance(query, Every) else retry
-                retried = _Matches(searcher, retry)
-                if retried.total(filters) > total:
-                    query, matches, total, fuzzy = retry, retried, retried.total(filters), True
-
-    sortedby, reverse = None, False
-    if params.sort == "newest":
-        sortedby, reverse = "published", True
-    elif params.sort == "title" or isinstance(query, Every):
-        sortedby = "title_sort"
+    matches = _Matches(searcher, scores)
+    docs = matches.docs(filters)
+    total = len(docs)
 
     hits = []
-    if (params.page - 1) * params.per_page < total:
-        page = searcher.search_page(
-            query, params.page, pagelen=params.per_page, filter=_filter_query(filters),
-            sortedby=sortedby, reverse=reverse, terms=True,
-        )
-        page.results.fragmenter = highlight.ContextFragmenter(maxchars=220, surround=60)
-        page.results.formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
-        for hit in page:
+    start = (params.page - 1) * params.per_page
+    if start < total:
+        ordered = rank(searcher, docs, scores, params.sort)
+        terms = _highlight_terms(understood.units)
+        fragmenter = highlight.ContextFragmenter(maxchars=220, surround=60)
+        formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
+        for docnum in ordered[start:start + params.per_page]:
+            stored = searcher.stored_fields(docnum)
             snippet = ""
-            if not isinstance(query, Every):
+            if terms:
                 try:
-                    snippet = hit.highlights("body", text=hit["plain"], top=2)
+                    snippet = highlight.highlight(stored["plain"], terms, _sv, fragmenter, formatter, top=2)
                 except Exception:  # a snippet is a nicety; never fail a search for it
                     snippet = ""
-            hits.append(_hit_from(hit, sanitize_snippet(snippet)))
+            hits.append(_hit_from(stored, sanitize_snippet(snippet)))
 
     # Each facet is counted with the other filters applied but not its own, so
     # choosing a county still shows how many examples each category has there.
     facets = {name: matches.facet(params.filters(without=name), name) for name in FACETS}
     return SearchResult(
         params=params, total=total, hits=hits, facets=facets, notes=notes,
-        places=parsed.places, suggestion=suggestion, fuzzy=fuzzy,
+        places=understood.places, suggestion=understood.suggestion, fuzzy=understood.fuzzy,
+        empty_places=understood.empty_places,
     )
 
 
-def _hit_from(hit, snippet: Markup | None = None) -> Hit:
-    data = hit["data"]
+def _hit_from(stored, snippet: Markup | None = None) -> Hit:
+    data = stored["data"]
     return Hit(
-        slug=hit["slug"], title=hit["title"], summary=hit["summary"], highlight=snippet or Markup(""),
+        slug=stored["slug"], title=stored["title"], summary=stored["summary"], highlight=snippet or Markup(""),
         category=tuple(data["category"]), counties=[tuple(c) for c in data["counties"]],
-        municipalities=[tuple(m) for m in data["municipalities"]], published=hit["published"],
+        municipalities=[tuple(m) for m in data["municipalities"]], published=stored["published"],
     )
+
+
+# ----------------------------------------------------------------- similar examples
+
+RELATED_TERMS = 25  # the most distinctive words of an example describe it
+
+
+def related_units(scorer: Scorer, text: str) -> list[Unit]:
+    """The words that best describe a text: (1 + log tf) × IDF, top RELATED_TERMS, as units."""
+    counts: dict[str, int] = {}
+    for stem in _terms(_sv, text):
+        if len(stem) >= 3 and not stem.isdigit():
+            counts[stem] = counts.get(stem, 0) + 1
+    weighted = []
+    for stem, tf in counts.items():
+        idf = scorer.prepare(Alt(stems=(stem,))).idf
+        if idf > 0:
+            weighted.append(((1 + math.log(tf)) * idf, stem))
+    weighted.sort(key=lambda x: (-x[0], x[1]))
+    top = weighted[:RELATED_TERMS]
+    if not top:
+        return []
+    biggest = top[0][0]
+    return [Unit([Alt(stems=(stem,))], weight=w / biggest, label=stem, kind="related") for w, stem in top]
 
 
 def related(index, slug: str, limit: int = 4) -> list[Hit]:
-    """Examples most like this one by their wording (more-like-this over the body and title)."""
+    """Examples most like this one by their wording: its most distinctive words, scored
+    over every other example like a search (bounded: at most RELATED_TERMS words)."""
     searcher = index.searcher()
     docnum = searcher.document_number(slug=slug)
     if docnum is None:
         return []
     stored = searcher.stored_fields(docnum)
-    text = f"{stored['title']} {stored['summary']} {stored['plain']}"
-    results = searcher.more_like(docnum, "body", text=text, top=limit, numterms=25)
-    return [_hit_from(hit) for hit in results]
+    scorer = Scorer(searcher)
+    units = related_units(scorer, f"{stored['title']} {stored['summary']} {stored['plain']}")
+    scores = scorer.score(units, exclude=frozenset({docnum}))
+    ordered = rank(searcher, list(scores), scores, "relevance")[:limit]
+    return [_hit_from(searcher.stored_fields(d)) for d in ordered]
 
 
 def similar_to_text(index, text: str, limit: int = 3) -> list[Hit]:
     """Published examples that look like a text being written (title + summary), best first."""
     cleaned, _notes = clean_query(text)
-    query = build_query(cleaned) if cleaned else None
-    if query is None:
+    units = parse(cleaned).units if cleaned else []
+    if not units:
         return []
-    results = index.searcher().search(query, limit=limit)
-    if not results:
+    searcher = index.searcher()
+    scores = Scorer(searcher).score(units)
+    if not scores:
         return []
-    top = results[0].score
-    return [_hit_from(hit) for hit in results if hit.score >= 0.4 * top]
+    ordered = rank(searcher, list(scores), scores, "relevance")[:limit]
+    top = scores[ordered[0]]
+    return [_hit_from(searcher.stored_fields(d)) for d in ordered if scores[d] >= 0.4 * top]

@@ -52,6 +52,36 @@ def make_schema() -> Schema:
     )
 
 
+# The example template: its section headings, the advice label and the source line
+# are the same in every example. Indexed, they made "gjorde" match all 56 examples and
+# "flyktingar" (a part of "flyktingmottagande" in the source line) match all 56 too.
+STRIP_STOCK_SENTENCES = True
+TEMPLATE_HEADINGS = ("Vad gjordes", "Varför det hjälper", "Så kan fler kommuner göra", "Det här vet vi inte")
+_BOILERPLATE = re.compile(
+    r"^[ \t]*(?:#{1,6}[ \t]*(?:" + "|".join(map(re.escape, TEMPLATE_HEADINGS)) + r")[ \t]*#*"
+    r"|Råd (?:utifrån|som följer av) rapportens resonemang\b[^\n]*"
+    r"|[*_]*Källa:.*)[ \t]*$",
+    re.MULTILINE | re.IGNORECASE,
+)
+
+
+# Every example has a county, so "län" was in every example's place names: the word
+# "län" in a query ("i samma län") then matched all of them. Only the names are indexed.
+_GENERIC_PLACE_WORD = re.compile(r"(?i)(?<!\w)(?:län|kommun|stad)(?!\w)")
+# Sentences that close nearly every example ("Det här vet vi inte").
+_STOCK_SENTENCES = re.compile(
+    r"Samordnarna har inte (?:själva |heller )?undersökt (?:exemplen|exemplet|verksamheterna)[^.]*\.[ \t]*"
+    r"|(?:Bilagan återger|Exemplen i bilagan är) sådant som kommunerna[^.]*\.[ \t]*"
+    r"|Kontakta [^.]*för (?:detaljer|mer information)\.[ \t]*",
+)
+
+
+def strip_template(body: str) -> str:
+    """The body without the parts every example shares (what is indexed is its meaning)."""
+    body = _BOILERPLATE.sub("", body)
+    return _STOCK_SENTENCES.sub("", body) if STRIP_STOCK_SENTENCES else body
+
+
 def markdown_to_plain(text: str) -> str:
     """Markdown without its markup, good enough for snippets."""
     text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)
@@ -71,23 +101,24 @@ def document_for(entry) -> dict:
     for m in rev.municipalities:
         county_names.setdefault(m.county.code, m.county.name)
     tags = " ".join(t.name for t in rev.tags)
-    stems = [t.text for t in _SV(" ".join((rev.title, rev.summary, rev.body, tags)))]
+    body = strip_template(rev.body)
+    stems = [t.text for t in _SV(" ".join((rev.title, rev.summary, body, tags)))]
     place_text = " ".join(names + [county_names[c] for c in county_codes if county_names[c] not in names])
     return {
         "slug": entry.slug,
         "entry_id": str(entry.id),
         "revision_id": rev.id,
         "parts": " ".join(parts_of(stems)),
-        "spell": " ".join((rev.title, rev.summary, markdown_to_plain(rev.body), tags, place_text)),
+        "spell": " ".join((rev.title, rev.summary, markdown_to_plain(body), tags, place_text)),
         "facet_category": [rev.category.slug],
         "facet_county": list(county_codes),
         "facet_municipality": [m.code for m in rev.municipalities],
         "title": rev.title,
         "summary": rev.summary,
-        "body": rev.body,
-        "plain": markdown_to_plain(rev.body),
+        "body": body,
+        "plain": markdown_to_plain(body),
         "tags": tags,
-        "places": place_text,
+        "places": _GENERIC_PLACE_WORD.sub(" ", place_text),
         "category": rev.category.slug,
         "county": ",".join(county_codes),
         "municipality": ",".join(m.code for m in rev.municipalities),

@@ -8,7 +8,10 @@ admin page, which saves a new version in the database):
     - [sfi, svenska för invandrare]
 
 Every member of a group finds what the others find. Members are compared by their
-stems, so `överenskommelsen` matches the member `överenskommelse`.
+stems, so `överenskommelsen` matches the member `överenskommelse`. Members of one group
+with the same stems (nyanlända/nyanländ) are one member: the later ones are dropped
+when the table is read, with a warning (`SynonymTable.warnings`) shown on the admin
+page and by `flask kb load`, so a synonym never counts twice against the word typed.
 """
 from __future__ import annotations
 
@@ -38,6 +41,7 @@ class SynonymTable:
     groups: list[list[str]] = field(default_factory=list)
     index: dict[tuple[str, ...], int] = field(default_factory=dict)
     longest: int = 1
+    warnings: list[str] = field(default_factory=list)  # Swedish, for the people editing the table
 
     def alternatives(self, unit_key: tuple[str, ...]) -> list[str]:
         """The other members of the group this stem sequence belongs to (as written)."""
@@ -61,21 +65,39 @@ def parse(text: str) -> SynonymTable:
     if len(groups) > MAX_GROUPS:
         raise SynonymError(f"{len(groups)} grupper; högst {MAX_GROUPS} är tillåtet.")
     table = SynonymTable()
+    numbers: list[int] = []  # the written number of each kept group
     for number, group in enumerate(groups, 1):
         if not isinstance(group, list) or len(group) < 2 or not all(isinstance(m, str) and m.strip() for m in group):
             raise SynonymError(f"Grupp {number} ({group!r}) ska vara en lista med minst två ord, t.ex. [abo, anläggningsboende].")
-        members = [m.strip() for m in group]
-        for member in members:
+        members: list[str] = []
+        repeats: list[str] = []
+        first_with: dict[tuple[str, ...], str] = {}
+        for member in (m.strip() for m in group):
             if len(member) > MAX_MEMBER:
                 raise SynonymError(f"Grupp {number}: '{member[:30]}…' är längre än {MAX_MEMBER} tecken.")
             k = key(member)
             if not k:
                 raise SynonymError(f"Grupp {number}: '{member}' består bara av småord och kan inte sökas.")
             if k in table.index and table.index[k] != len(table.groups):
-                raise SynonymError(f"Grupp {number}: '{member}' finns redan i grupp {table.index[k] + 1}; ett ord får bara stå i en grupp.")
+                raise SynonymError(f"Grupp {number}: '{member}' finns redan i grupp {numbers[table.index[k]]}; ett ord får bara stå i en grupp.")
+            if k in first_with:
+                repeats.append(
+                    f"Grupp {number}: ”{member}” har samma grundform som ”{first_with[k]}” och räknas bara en gång; "
+                    f"ta bort ”{member}” ur gruppen."
+                )
+                continue
+            first_with[k] = member
+            members.append(member)
+        if len(members) >= 2:
+            table.warnings.extend(repeats)
+        else:
+            table.warnings.append(f"Grupp {number} ({', '.join(group)}) har bara en grundform och påverkar inte sökningen; ta bort den.")
+            continue
+        for k in first_with:
             table.index[k] = len(table.groups)
             table.longest = max(table.longest, len(k))
         table.groups.append(members)
+        numbers.append(number)
     return table
 
 

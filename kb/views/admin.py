@@ -110,4 +110,10 @@ def synonyms_page():
                 flash("Synonymlistan sparades och gäller från och med nu." if changed else "Inget ändrades.", "info")
                 return redirect(url_for(".synonyms_page")), 303
     versions = db.session.scalars(sa.select(SynonymSet).order_by(SynonymSet.id.desc()).limit(20)).all()
-    return render_template("admin/synonyms.html", text=text, error=error, versions=versions), (400 if error else 200)
+    try:
+        warnings = [] if error else synonyms.parse_cached(text).warnings
+    except synonyms.SynonymError:
+        warnings = []
+    return render_template(
+        "admin/synonyms.html", text=text, error=error, versions=versions, warnings=warnings,
+    ), (400 if error else 200)
