@@ -101,8 +101,16 @@ def check_command(repair: bool) -> None:
 
 @kb_cli.command("bench")
 @click.option("--repeat", default=20, show_default=True, help="Runs per query.")
-def bench_command(repeat: int) -> None:
-    """Measure and print: Markdown rendering of hostile input, and search latency (p50/p95)."""
+@click.option("--size", type=click.IntRange(1, 1_000_000), help="Build a synthetic corpus of this many examples in a "
+              "scratch instance and measure load, rebuild, search against SQLite FTS5, approve→searchable and memory.")
+@click.option("--seed", default=2014, show_default=True, help="Seed of the synthetic corpus and query mix.")
+@click.option("--queries", "n_queries", default=200, show_default=True, help="Queries in the mix (--size).")
+@click.option("--database-url", help="Scratch database for --size (a new schema on this PostgreSQL; default: SQLite in a temp dir).")
+@click.option("--keep", is_flag=True, help="Keep the scratch instance directory (--size).")
+def bench_command(repeat: int, size: int | None, seed: int, n_queries: int, database_url: str | None, keep: bool) -> None:
+    """Measure and print: Markdown rendering of hostile input, and search latency (p50/p95).
+
+    With --size N: the measuring tool of README "Speed" (synthetic corpus, side by side with FTS5)."""
     import statistics
     import time
 
@@ -113,6 +121,12 @@ def bench_command(repeat: int) -> None:
         start = time.perf_counter()
         render_markdown(text)
         click.echo(f"render {label:<22} {1000 * (time.perf_counter() - start):8.1f} ms")
+
+    if size:
+        from .bench import run_size_bench
+
+        run_size_bench(size, seed, database_url, _content_dir(None), n_queries=n_queries, keep=keep)
+        return
 
     index = services.search_index()
     queries = ["villor", "kollektivtrafik", "anläggningsboende", "regional överenskommelse", "skola borlänge",
