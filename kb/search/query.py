@@ -20,14 +20,16 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from markupsafe import Markup
-from whoosh import highlight
 from whoosh.query import And, Every, FuzzyTerm, Or, Phrase, Term
 
 from .. import places as places_module
 from ..render import sanitize_snippet
+from . import cache as cache_module
 from . import synonyms as synonyms_module
 from .analysis import folded_analyzer, swedish_analyzer
-from .schema import FACET_COLUMNS, TEXT_FIELDS
+from .facets import Matches
+from .schema import TEXT_FIELDS
+from .snippets import query_terms, snippet
 
 MAX_QUERY_CHARS = 300
 MAX_TERMS = 24
@@ -289,48 +291,39 @@ def _fuzzy_query(words: list[str]):
 # ----------------------------------------------------------------- running
 
 
-class _Matches:
-    """The documents matching one query under each combination of filters, computed once each.
-
-    The total and the three facets (each counted without its own filter) often need the
-    same set, e.g. all four when nothing is filtered."""
-
-    def __init__(self, searcher, query):
-        self.searcher, self.query, self._sets = searcher, query, {}
-
-    def docs(self, filters: dict[str, str]):
-        key = tuple(sorted(filters.items()))
-        if key not in self._sets:
-            results = self.searcher.search(self.query, limit=None, filter=_filter_query(filters), scored=False)
-            self._sets[key] = list(results.docs())
-        return self._sets[key]
-
-    def total(self, filters: dict[str, str]) -> int:
-        # Whoosh's len() of a limited, filtered result ignores the filter; count exactly.
-        return len(self.docs(filters))
-
-    def facet(self, filters: dict[str, str], name: str) -> dict[str, int]:
-        """Counts of one facet's values among matches, read from its list column."""
-        column = self.searcher.reader().column_reader(FACET_COLUMNS[name])
-        counts: dict[str, int] = {}
-        for docnum in self.docs(filters):
-            for value in column[docnum] or ():
-                counts[value] = counts.get(value, 0) + 1
-        return counts
+# Totals and facets from one pass over the matches, filters as cached document sets.
+_Matches = Matches
 
 
 def run(index, params: SearchParams, table: synonyms_module.SynonymTable | None = None) -> SearchResult:
-    """Search the index: query + filters, one page of hits, facets, snippets, spelling help."""
+    """Search the index: query + filters, one page of hits, facets, snippets, spelling help.
+
+    A repeated search on the same index state and synonyms is a cache lookup (kb/search/cache.py)."""
+    caches = cache_module.current() if table is None else None
+    if caches is None:
+        return _run(index, params, table or synonyms_module.current())
+    catalog = caches.catalog()
+    key = cache_module.results_key(index, params, catalog, clean_query(params.q)[0])
+    found = caches.get(key)
+    if found is not None:
+        params.q = found.params.q
+        return found
+    result = _run(index, params, catalog.synonyms)
+    caches.put(key, result)
+    return result
+
+
+def _run(index, params: SearchParams, table: synonyms_module.SynonymTable) -> SearchResult:
     text, notes = clean_query(params.q)
     params.q = text
     searcher = index.searcher()
-    parsed = parse(text, table or synonyms_module.current(), index.ambiguous_places()) if text else ParsedQuery(Every())
+    parsed = parse(text, table, index.ambiguous_places()) if text else ParsedQuery(Every())
     query = parsed.query
     if query is None:
         notes.append("Sökfrågan innehöll bara vanliga småord; alla exempel visas.")
         query = Every()
     filters = params.filters()
-    matches = _Matches(searcher, query)
+    matches = _Matches(searcher, query, scored=params.sort == "relevance" and not isinstance(query, Every))
     total = matches.total(filters)
 
     suggestion, fuzzy = None, False
@@ -352,20 +345,16 @@ def run(index, params: SearchParams, table: synonyms_module.SynonymTable | None 
 
     hits = []
     if (params.page - 1) * params.per_page < total:
-        page = searcher.search_page(
-            query, params.page, pagelen=params.per_page, filter=_filter_query(filters),
-            sortedby=sortedby, reverse=reverse, terms=True,
-        )
-        page.results.fragmenter = highlight.ContextFragmenter(maxchars=220, surround=60)
-        page.results.formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
+        # From the ranking the total came from (kb/search/facets.py); never search_page,
+        # which recounts every match.
+        page = matches.page(filters, (params.page - 1) * params.per_page, params.per_page, sortedby, reverse)
+        terms = query_terms(query) if not isinstance(query, Every) else frozenset()  # kb/search/snippets.py
         for hit in page:
-            snippet = ""
-            if not isinstance(query, Every):
-                try:
-                    snippet = hit.highlights("body", text=hit["plain"], top=2)
-                except Exception:  # a snippet is a nicety; never fail a search for it
-                    snippet = ""
-            hits.append(_hit_from(hit, sanitize_snippet(snippet)))
+            try:
+                text = snippet(hit["plain"], terms, maxchars=220, surround=60, top=2)
+            except Exception:  # a snippet is a nicety; never fail a search for it
+                text = ""
+            hits.append(_hit_from(hit, sanitize_snippet(text)))
 
     # Each facet is counted with the other filters applied but not its own, so
     # choosing a county still shows how many examples each category has there.
