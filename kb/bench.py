@@ -111,7 +111,7 @@ def make_corpus(source: Path, dest: Path, size: int, seed: int) -> list[content.
                 text += "\n\n" + "\n".join(f"- {a}" for a in rng.sample(pools.advice, min(len(pools.advice), rng.randint(2, 4))))
             body.append(f"## {heading}\n\n{text}")
         ex = content.ExampleData(
-            slug=f"{places.slugify(title)[:100]}-{i}",
+            slug=f"{places.slugify(title)[:100].strip('-')}-{i}",
             title=title,
             category=base.category if rng.random() < 0.7 else rng.choice(pools.categories),
             summary=" ".join(rng.sample(pools.summaries, 2))[:500],

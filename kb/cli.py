@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 import click
+import sqlalchemy as sa
 from flask import current_app
 from flask.cli import AppGroup
 
@@ -12,6 +13,11 @@ from . import content, indexing, services
 from .extensions import db
 
 kb_cli = AppGroup("kb", help="Goda exempel: content, search index and maintenance.")
+
+
+def _progress(label: str, length: int):
+    """A progress bar on stderr; click prints only the label when stderr is not a terminal."""
+    return click.progressbar(length=length, label=label, file=sys.stderr, show_pos=True)
 
 
 def _content_dir(path: str | None) -> Path:
@@ -24,7 +30,8 @@ def load_command(path: str | None) -> None:
     """Validate every file in PATH (default: content/), then upsert all examples in one transaction."""
     root = _content_dir(path)
     try:
-        report = services.load_content(root)
+        with _progress("Laddar exempel", len(list((root / "examples").glob("*.md")))) as bar:
+            report = services.load_content(root, progress=bar.update)
         db.session.commit()
     except content.ContentInvalid as exc:
         db.session.rollback()
@@ -61,8 +68,12 @@ def export_command(path: str | None) -> None:
 @kb_cli.command("reindex")
 def reindex_command() -> None:
     """Rebuild the search index from the database (new generation, swapped in atomically)."""
+    from .models import Entry, EntryState
+
     with indexing.read_session() as session:
-        count = services.search_index().rebuild(session)
+        published = session.scalar(sa.select(sa.func.count()).select_from(Entry).where(Entry.state == EntryState.PUBLISHED))
+        with _progress("Bygger sökindexet", published or 0) as bar:
+            count = services.search_index().rebuild(session, progress=bar.update)
     if count is None:
         click.echo("En annan process byggde just om sökindexet; det är nu aktuellt.")
         return
