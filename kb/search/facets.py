@@ -110,10 +110,11 @@ def columns_for(searcher) -> Columns:
 class Matches:
     """The documents matching one query, its totals and facets under any filters, and a page of hits.
 
-    With `scored` (relevance order), one unlimited scored pass gives both the match set
-    and the ranking, so the query's postings are read once per search; a page under
-    filters is the first documents of that ranking that pass them. Otherwise the match
-    set comes from an unscored pass and pages from Whoosh's sorted search."""
+    With `scored` (relevance order) and no filter, one unlimited scored pass gives both
+    the match set and the ranking, so the query's postings are read once per search.
+    Under filters, the match set comes from an unscored pass and the page from Whoosh's
+    scored search restricted to the filter set (only those documents are scored);
+    sorted pages (newest, title) from Whoosh's sorted search with the same set."""
 
     def __init__(self, searcher, query, scored: bool = True):
         self.searcher, self.query, self.scored = searcher, query, scored
@@ -143,6 +144,10 @@ class Matches:
         key = tuple(sorted(filters.items()))
         found = self._sets.get(key)
         if found is None:
+            if self._base is None and filters:
+                # Filtered: the page scores only documents passing the filters (below),
+                # so the match set needs no scores.
+                self._base = set(self.searcher.docs_for_query(self.query))
             allowed = self.columns.filter_set(filters)
             found = self._sets[key] = self.base if allowed is None else self.base & allowed
         return found
@@ -161,7 +166,7 @@ class Matches:
 
     def page(self, filters: dict[str, str], first: int, count: int, sortedby=None, reverse: bool = False) -> list:
         """Whoosh Hit objects number first .. first+count-1 under `filters`."""
-        if sortedby is None and self.scored:
+        if sortedby is None and self.scored and (self._ranked is not None or not filters):
             results = self.ranked()
             allowed = self.docs(filters)
             chosen = [(score, docnum) for score, docnum in results.top_n if docnum in allowed][first:first + count]

@@ -95,6 +95,16 @@ class Node:
         assert status == 200, body
         return json.loads(body)["total"]
 
+    def worker_rss_mb(self) -> float:
+        """Resident memory of this server's worker process (printed, never asserted)."""
+        children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text().split()
+        total = 0.0
+        for pid in children:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) / 1024
+        return total
+
     def stop(self) -> None:
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
@@ -153,5 +163,6 @@ def test_approve_through_one_gunicorn_node_is_found_through_the_other(nodes):
     assert b.total("pelikaner") == 1
     assert a.total("pelikaner") == 1
     print(f"\napprove answered by node A in {1000 * answered:.0f} ms; node B found the example "
-          f"{1000 * visible:.0f} ms after the approval was sent (goal: 1000 ms)")
+          f"{1000 * visible:.0f} ms after the approval was sent (goal: 1000 ms); "
+          f"worker RSS A {a.worker_rss_mb():.0f} MB, B {b.worker_rss_mb():.0f} MB")
     assert visible < 5, "node B should follow the database's index log within about a second"
