@@ -351,10 +351,10 @@ def _run(index, params: SearchParams, table: synonyms_module.SynonymTable) -> Se
         terms = query_terms(query) if not isinstance(query, Every) else frozenset()  # kb/search/snippets.py
         for hit in page:
             try:
-                text = snippet(hit["plain"], terms, maxchars=220, surround=60, top=2)
+                html = snippet(hit["plain"], terms, maxchars=220, surround=60, top=2)
             except Exception:  # a snippet is a nicety; never fail a search for it
-                text = ""
-            hits.append(_hit_from(hit, sanitize_snippet(text)))
+                html = ""
+            hits.append(_hit_from(hit, sanitize_snippet(html)))
 
     # Each facet is counted with the other filters applied but not its own, so
     # choosing a county still shows how many examples each category has there.
