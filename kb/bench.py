@@ -333,6 +333,7 @@ def run_size_bench(size: int, seed: int, database_url: str | None, source: Path,
     from . import accounts, indexing, moderation, services
     from .audit import Actor
     from .extensions import db
+    from .models import Entry, User
     from .workflow import Action
 
     home = Path(tempfile.mkdtemp(prefix=f"kb-bench-{size}-"))
@@ -405,7 +406,7 @@ def run_size_bench(size: int, seed: int, database_url: str | None, source: Path,
                 for k in range(approvals):
                     entry = moderation.create_entry(Actor(author), moderation.EntryInput(
                         title=f"Läxhjälp med volontärer nummer {k} zq{k}bench", summary="Volontärer hjälper elever med läxor.",
-                        category=app.config.get("KB_BENCH_CATEGORY") or examples[0].category, municipalities=["2081"],
+                        category=examples[0].category, municipalities=["2081"],
                         body="## Vad gjordes\n\nLäxhjälp varje vecka på biblioteket."))
                     moderation.transition(Actor(author), entry, Action.SUBMIT)
                     ids.append(entry.id)
@@ -413,8 +414,6 @@ def run_size_bench(size: int, seed: int, database_url: str | None, source: Path,
             with _bar("approve", approvals) as bar:
                 for k, entry_id in enumerate(ids):
                     with app.test_request_context(method="POST"):
-                        from .models import Entry, User
-
                         entry = db.session.get(Entry, entry_id)
                         approver_user = db.session.get(User, approver_id)
                         start = time.perf_counter()
