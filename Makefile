@@ -7,11 +7,12 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
+WORKERS ?= 2
 export FLASK_APP := app
 # `make run` serves plain http on 127.0.0.1, so session cookies cannot be Secure there.
 run: export KB_ENV ?= development
 
-.PHONY: run test install db load reindex check eval bench clean
+.PHONY: run serve test install db load reindex check eval bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +32,12 @@ load: db
 run: load
 	$(BIN)/flask kb check --repair
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
+
+## serve: production serving: migrate, load content/, repair the index, then gunicorn with $(WORKERS) workers.
+## Each worker keeps the index in step with the database's index log (README "Serving in production").
+serve: load
+	$(BIN)/flask kb check --repair
+	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - --graceful-timeout 20 app:app
 
 ## test: the whole suite (browser tests skip loudly without Chromium; fail under CI=true)
 test: $(STAMP)

@@ -97,6 +97,10 @@ def create_app(config: dict | None = None) -> Flask:
         app.config["KB_INDEX_DIR"], indexing.load_published, indexing.LogSource(),
         prune_grace=float(app.config.get("KB_INDEX_PRUNE_GRACE", 600)),
     )
+    from .search.cache import SearchCaches
+
+    # Catalog (categories, labels, synonyms) and results caches of this process (kb/search/cache.py).
+    app.extensions["kb_search_cache"] = SearchCaches(float(app.config.get("KB_CATALOG_MAX_AGE", 1.0)))
 
     @app.before_request
     def _per_request_setup():

@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 import click
+import sqlalchemy as sa
 from flask import current_app
 from flask.cli import AppGroup
 
@@ -12,6 +13,11 @@ from . import content, indexing, services
 from .extensions import db
 
 kb_cli = AppGroup("kb", help="Goda exempel: content, search index and maintenance.")
+
+
+def _progress(label: str, length: int):
+    """A progress bar on stderr; click prints only the label when stderr is not a terminal."""
+    return click.progressbar(length=length, label=label, file=sys.stderr, show_pos=True)
 
 
 def _content_dir(path: str | None) -> Path:
@@ -24,7 +30,8 @@ def load_command(path: str | None) -> None:
     """Validate every file in PATH (default: content/), then upsert all examples in one transaction."""
     root = _content_dir(path)
     try:
-        report = services.load_content(root)
+        with _progress("Laddar exempel", len(list((root / "examples").glob("*.md")))) as bar:
+            report = services.load_content(root, progress=bar.update)
         db.session.commit()
     except content.ContentInvalid as exc:
         db.session.rollback()
@@ -65,8 +72,12 @@ def export_command(path: str | None) -> None:
 @kb_cli.command("reindex")
 def reindex_command() -> None:
     """Rebuild the search index from the database (new generation, swapped in atomically)."""
+    from .models import Entry, EntryState
+
     with indexing.read_session() as session:
-        count = services.search_index().rebuild(session)
+        published = session.scalar(sa.select(sa.func.count()).select_from(Entry).where(Entry.state == EntryState.PUBLISHED))
+        with _progress("Bygger sökindexet", published or 0) as bar:
+            count = services.search_index().rebuild(session, progress=bar.update)
     if count is None:
         click.echo("En annan process byggde just om sökindexet; det är nu aktuellt.")
         return
@@ -105,8 +116,16 @@ def check_command(repair: bool) -> None:
 
 @kb_cli.command("bench")
 @click.option("--repeat", default=20, show_default=True, help="Runs per query.")
-def bench_command(repeat: int) -> None:
-    """Measure and print: Markdown rendering of hostile input, and search latency (p50/p95)."""
+@click.option("--size", type=click.IntRange(1, 1_000_000), help="Build a synthetic corpus of this many examples in a "
+              "scratch instance and measure load, rebuild, search against SQLite FTS5, approve→searchable and memory.")
+@click.option("--seed", default=2014, show_default=True, help="Seed of the synthetic corpus and query mix.")
+@click.option("--queries", "n_queries", default=200, show_default=True, help="Queries in the mix (--size).")
+@click.option("--database-url", help="Scratch database for --size (a new schema on this PostgreSQL; default: SQLite in a temp dir).")
+@click.option("--keep", is_flag=True, help="Keep the scratch instance directory (--size).")
+def bench_command(repeat: int, size: int | None, seed: int, n_queries: int, database_url: str | None, keep: bool) -> None:
+    """Measure and print: Markdown rendering of hostile input, and search latency (p50/p95).
+
+    With --size N: the measuring tool of README "Speed" (synthetic corpus, side by side with FTS5)."""
     import statistics
     import time
 
@@ -117,6 +136,12 @@ def bench_command(repeat: int) -> None:
         start = time.perf_counter()
         render_markdown(text)
         click.echo(f"render {label:<22} {1000 * (time.perf_counter() - start):8.1f} ms")
+
+    if size:
+        from .bench import run_size_bench
+
+        run_size_bench(size, seed, database_url, _content_dir(None), n_queries=n_queries, keep=keep)
+        return
 
     index = services.search_index()
     queries = ["villor", "kollektivtrafik", "anläggningsboende", "regional överenskommelse", "skola borlänge",

@@ -116,11 +116,12 @@ def _file_contact(rev: Revision) -> tuple[str, str, str]:
     return (rev.contact_organisation, rev.contact_name, rev.contact_email)
 
 
-def load_content(root: Path) -> LoadReport:
+def load_content(root: Path, progress=None) -> LoadReport:
     """Validate a content directory, then upsert categories and examples by slug.
 
     Raises content.ContentInvalid (before writing anything) when any file is bad.
     Flushes only; the caller commits once, so a failure leaves nothing half-loaded.
+    `progress(n)`, when given, is called as examples are written (progress bars).
     """
     data = content.parse_directory(Path(root))
     report = LoadReport()
@@ -157,6 +158,8 @@ def load_content(root: Path) -> LoadReport:
     }
     now = utcnow()
     for ex in data.examples:
+        if progress is not None:
+            progress(1)
         entry = entries.get(ex.slug)
         if entry is not None and entry.state is not EntryState.PUBLISHED:
             report.skipped.append(f"{ex.slug} ({entry.state.value})")

@@ -353,6 +353,15 @@ class SearchIndex:
             current = holder._kb_searcher = self._acquire()
         return current[1]
 
+    def state(self) -> tuple[str, int] | None:
+        """What this context's searcher reads: (generation, Whoosh commit generation).
+        Every applied log batch is a commit, so this names the index contents (a cache key)."""
+        self.searcher()
+        item = getattr(g, "_kb_searcher", None)
+        if item is None:
+            return None
+        return item[0].name, item[1].reader().generation()
+
     @contextlib.contextmanager
     def reading(self):
         """Wrap index reads: any failure inside (a damaged segment mid-query) becomes

@@ -26,21 +26,23 @@ import math
 import os
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import chain
 from pathlib import Path
 
 from markupsafe import Markup
-from whoosh import highlight
-from whoosh.query import And, Term
 
 from .. import places as places_module
 from ..render import sanitize_snippet
+from . import cache as cache_module
 from . import compounds
 from . import synonyms as synonyms_module
 from .analysis import folded_analyzer, swedish_analyzer
-from .schema import FACET_COLUMNS
+from .facets import columns_for
 from .scoring import Alt, Scorer, Unit
+from .snippets import snippet
 
 MAX_QUERY_CHARS = 300
 MAX_TERMS = 24
@@ -413,42 +415,34 @@ def understand(index, scorer: Scorer, parsed: ParsedQuery, text: str) -> Underst
 # ----------------------------------------------------------------- running
 
 
-def _filter_docs(searcher, filters: dict[str, str]) -> set[int] | None:
-    """Documents passing the filters (None: no filter)."""
-    if not filters:
-        return None
-    terms = [Term(name, value) for name, value in filters.items()]
-    return set(searcher.docs_for_query(terms[0] if len(terms) == 1 else And(terms)))
-
-
 class _Matches:
     """The matching documents (with scores) under each combination of filters, each set
-    computed once: the total and the three facets often need the same one."""
+    computed once: the total and the three facets often need the same one. Filters and
+    facet values come from the per-state column cache of kb/search/facets.py (a filter is
+    a set intersection, a facet one C-speed count)."""
 
     def __init__(self, searcher, scores: dict[int, float] | None):
         self.searcher = searcher
         self.scores = scores  # None: every document matches (no query)
-        self._filters: dict[tuple, set[int] | None] = {}
+        self.columns = columns_for(searcher)
+        self._sets: dict[tuple, list[int]] = {}
 
     def docs(self, filters: dict[str, str]) -> list[int]:
         key = tuple(sorted(filters.items()))
-        if key not in self._filters:
-            self._filters[key] = _filter_docs(self.searcher, filters)
-        allowed = self._filters[key]
-        base = self.scores.keys() if self.scores is not None else self.searcher.reader().all_doc_ids()
-        return [d for d in base if allowed is None or d in allowed]
+        found = self._sets.get(key)
+        if found is None:
+            allowed = self.columns.filter_set(filters)
+            base = self.scores.keys() if self.scores is not None else self.searcher.reader().all_doc_ids()
+            found = self._sets[key] = [d for d in base if allowed is None or d in allowed]
+        return found
 
     def total(self, filters: dict[str, str]) -> int:
         return len(self.docs(filters))
 
     def facet(self, filters: dict[str, str], name: str) -> dict[str, int]:
-        """Counts of one facet's values among matches, read from its list column."""
-        column = self.searcher.reader().column_reader(FACET_COLUMNS[name])
-        counts: dict[str, int] = {}
-        for docnum in self.docs(filters):
-            for value in column[docnum] or ():
-                counts[value] = counts.get(value, 0) + 1
-        return counts
+        """Counts of one facet's values among matches."""
+        column = self.columns.values[name]
+        return dict(Counter(chain.from_iterable(column[d] or () for d in self.docs(filters))))
 
 
 def rank(searcher, docs: list[int], scores: dict[int, float] | None, sort: str) -> list[int]:
@@ -475,12 +469,29 @@ def _highlight_terms(units: list[Unit]) -> frozenset[str]:
 
 
 def run(index, params: SearchParams, table: synonyms_module.SynonymTable | None = None) -> SearchResult:
-    """Search the index: query + filters, one page of hits, facets, snippets, spelling help."""
+    """Search the index: query + filters, one page of hits, facets, snippets, spelling help.
+
+    A repeated search on the same index state and synonyms is a cache lookup (kb/search/cache.py)."""
+    caches = cache_module.current() if table is None else None
+    if caches is None:
+        return _run(index, params, table or synonyms_module.current())
+    catalog = caches.catalog()
+    key = cache_module.results_key(index, params, catalog, clean_query(params.q)[0])
+    found = caches.get(key)
+    if found is not None:
+        params.q = found.params.q
+        return found
+    result = _run(index, params, catalog.synonyms)
+    caches.put(key, result)
+    return result
+
+
+def _run(index, params: SearchParams, table: synonyms_module.SynonymTable) -> SearchResult:
     text, notes = clean_query(params.q)
     params.q = text
     searcher = index.searcher()
     scorer = Scorer(searcher)
-    parsed = parse(text, table or synonyms_module.current(), index.ambiguous_places()) if text else ParsedQuery([])
+    parsed = parse(text, table, index.ambiguous_places()) if text else ParsedQuery([])
     understood = understand(index, scorer, parsed, text)
     notes += understood.notes
     if text and not understood.units:
@@ -496,17 +507,15 @@ def run(index, params: SearchParams, table: synonyms_module.SynonymTable | None 
     if start < total:
         ordered = rank(searcher, docs, scores, params.sort)
         terms = _highlight_terms(understood.units)
-        fragmenter = highlight.ContextFragmenter(maxchars=220, surround=60)
-        formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
         for docnum in ordered[start:start + params.per_page]:
             stored = searcher.stored_fields(docnum)
-            snippet = ""
+            html = ""
             if terms:
-                try:
-                    snippet = highlight.highlight(stored["plain"], terms, _sv, fragmenter, formatter, top=2)
+                try:  # kb/search/snippets.py: Whoosh's highlighter without re-analysing each body
+                    html = snippet(stored["plain"], terms, maxchars=220, surround=60, top=2)
                 except Exception:  # a snippet is a nicety; never fail a search for it
-                    snippet = ""
-            hits.append(_hit_from(stored, sanitize_snippet(snippet)))
+                    html = ""
+            hits.append(_hit_from(stored, sanitize_snippet(html)))
 
     # Each facet is counted with the other filters applied but not its own, so
     # choosing a county still shows how many examples each category has there.

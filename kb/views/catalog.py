@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from .. import places
 from ..extensions import db
 from ..models import Category
+from ..search import cache
 
 
 def categories() -> list[Category]:
@@ -13,11 +14,17 @@ def categories() -> list[Category]:
 
 
 def category_slugs() -> set[str]:
+    caches = cache.current()
+    if caches is not None:  # read at most once a second (kb/search/cache.py)
+        return set(caches.catalog().category_slugs)
     return set(db.session.scalars(sa.select(Category.slug)))
 
 
 def labels() -> dict[str, dict[str, str]]:
     """Human names for facet values: category slug, county code and municipality code."""
+    caches = cache.current()
+    if caches is not None:
+        return caches.catalog().labels
     return {
         "category": {c.slug: c.name for c in categories()},
         "county": {p.code: p.name for p in places.counties()},

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from whoosh.query import Or, Phrase, Term
+from whoosh.query import And, Or, Phrase, Term
 
 from kb.evaluation import evaluate
 from kb.search import compounds, synonyms
@@ -63,7 +63,9 @@ def _served_and_exhaustive(app, text: str, **filters):
         units = q.understand(index, scorer, parsed, served.params.q).units
         assert units, text
         scores = scorer.exhaustive(units)
-        allowed = q._filter_docs(searcher, served.params.filters())
+        # Filters through Whoosh's own term queries, independent of the column cache served.
+        terms = [Term(name, value) for name, value in served.params.filters().items()]
+        allowed = set(searcher.docs_for_query(And(terms))) if terms else None
         docs = [d for d in scores if allowed is None or d in allowed]
         top = q.rank(searcher, docs, scores, "relevance")[:10]
         return [h.slug for h in served.hits], [searcher.stored_fields(d)["slug"] for d in top], served.total, len(docs)
