@@ -87,6 +87,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["kb_index"] = SearchIndex(app.config["KB_INDEX_DIR"], published_entries)
 
     from .views import admin, api, auth, browse, errors, moderation, search, submit
+    from .views import maps as maps_views
 
     app.register_blueprint(browse.bp)
     app.register_blueprint(search.bp)
@@ -95,6 +96,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(submit.bp)
     app.register_blueprint(moderation.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(maps_views.bp)
     csrf.exempt(api.bp)  # read-only JSON API: GET only
     errors.register(app)
 

@@ -12,6 +12,7 @@ from ..search import query as search_query
 from ..search.query import SearchParams
 from ..services import get_published_entry
 from . import catalog
+from . import maps as map_views
 
 bp = Blueprint("browse", __name__)
 
@@ -56,6 +57,7 @@ def example(slug: str):
         rev=rev,
         body=render_markdown(rev.body),
         related=search_query.related(_index(), slug),
+        locator=map_views.locator_map([m.code for m in rev.municipalities], [c.code for c in rev.counties]),
     )
 
 
@@ -77,7 +79,8 @@ def county(slug: str):
     counts = result.facets.get("municipality", {})
     municipalities = [(m, counts.get(m.code, 0)) for m in row.municipalities]
     return render_template(
-        "browse/county.html", county=row, result=result, municipalities=municipalities, labels=catalog.labels()
+        "browse/county.html", county=row, result=result, municipalities=municipalities, labels=catalog.labels(),
+        map=map_views.county_map(row.code, counts),
     )
 
 
