@@ -79,6 +79,7 @@ class SearchResult:
     places: list[places_module.Place] = field(default_factory=list)
     suggestion: str | None = None
     fuzzy: bool = False
+    nearby: object | None = None  # kb.search.nearby.Nearby when proximity re-ordered the results
 
     @property
     def pages(self) -> int:

@@ -8,6 +8,7 @@ from .. import places
 from ..extensions import db
 from ..models import Category, County, Municipality
 from ..render import render_markdown
+from ..search import nearby
 from ..search import query as search_query
 from ..search.query import SearchParams
 from ..services import get_published_entry
@@ -93,7 +94,7 @@ def municipality(slug: str):
     county_only = _listing(county=row.county_code)
     return render_template(
         "browse/municipality.html", municipality=row, result=result, county_total=county_only.total,
-        labels=catalog.labels(),
+        labels=catalog.labels(), near=nearby.municipality_context(_index(), row.code),
     )
 
 

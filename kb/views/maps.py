@@ -38,7 +38,7 @@ def locator_map(municipality_codes: list[str], county_codes: list[str]) -> maps.
 @bp.get("/karta")
 def index():
     """Sweden by county, shaded by the number of published examples matching the search arguments."""
-    result, errors = run_search(request.args, per_page=1)
+    result, errors = run_search(request.args, per_page=1, proximity=False)
     labels = catalog.labels()
     params = result.params
     title = "Exempel per län"
