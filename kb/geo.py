@@ -109,6 +109,7 @@ def neighbours_table() -> dict[str, tuple[str, ...]]:
     return {c: tuple(sorted(found[c])) for c in codes}
 
 
+@cache
 def neighbours(code: str) -> tuple[places.Place, ...]:
     """The municipalities bordering municipality `code`, ordered by name."""
     return tuple(sorted((places.municipality(c) for c in neighbours_table().get(code, ())), key=lambda p: places.fold(p.name)))
@@ -142,6 +143,7 @@ def region_of(code: str) -> Region:
     return regions_by_code[member_of[code]]
 
 
+@cache
 def region_peers(code: str) -> tuple[places.Place, ...]:
     """The other municipalities of `code`'s labour-market region, ordered by name."""
     others = (places.municipality(c) for c in region_of(code).municipalities if c != code)
