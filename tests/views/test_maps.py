@@ -109,7 +109,7 @@ def test_query_naming_a_municipality_ranks_its_neighbours_next_and_says_so(clien
     assert tiers[:body["near"]["home_count"]] == [0] * body["near"]["home_count"]
     assert 1 in tiers and tiers == sorted(tiers)
     html = client.get("/sok?q=ers%C3%A4ttning+i+Borl%C3%A4nge").get_data(as_text=True)
-    assert "Exempel från Borlänge visas först" in html and "grannkommunerna Falun" in html
+    assert "Exempel från Borlänge visas först (3), därefter från grannkommunerna Falun, Gagnef, Leksand, Ludvika och Säter (" in html
 
 
 def test_municipality_filter_lists_neighbours_matches_after_its_own(client):
