@@ -84,6 +84,7 @@ def test_municipality_page_lists_falun_under_borlanges_neighbours(client):
     assert 'href="/kommun/falun">Falun</a> <span class="count">(1)</span>' in neighbours
     assert "i Falun" in neighbours
     assert "Pedagogisk Mottagning" not in neighbours  # Borlänge's own, shown above
+    assert 'href="/sok?near=2081"' in html
 
 
 def _places_of(result) -> set[str]:
