@@ -114,6 +114,7 @@ def create_app(config: dict | None = None) -> Flask:
             _write_intent.reset(token)
 
     from .views import admin, api, auth, browse, errors, health, moderation, search, submit
+    from .views import maps as maps_views
 
     app.register_blueprint(browse.bp)
     app.register_blueprint(search.bp)
@@ -123,6 +124,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(moderation.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(maps_views.bp)
     csrf.exempt(api.bp)  # read-only JSON API: GET only
     errors.register(app)
 

@@ -172,6 +172,10 @@ def bench_command(repeat: int, size: int | None, seed: int, n_queries: int, data
     times.sort()
     click.echo(f"suggest ({len(times)} prefixes): p50 {statistics.median(times):.2f} ms, p95 {times[int(0.95 * (len(times) - 1))]:.2f} ms")
 
+    from .bench_maps import bench as bench_maps
+
+    bench_maps(current_app, click.echo, repeat)
+
 
 # --------------------------------------------------------------------------- users
 

@@ -110,6 +110,7 @@ class SearchResult:
     suggestion: str | None = None
     fuzzy: bool = False
     empty_places: set[str] = field(default_factory=set)  # named places with no examples (no filter offered)
+    nearby: object | None = None  # kb.search.nearby.Nearby when proximity re-ordered the results
 
     @property
     def pages(self) -> int:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request, url_for
 
-from .. import places
+from .. import placedata, places
 from ..render import render_markdown
 from ..search.suggest import suggestions
 from ..services import get_published_entry
@@ -64,6 +64,7 @@ def search():
             "fuzzy": result.fuzzy,
             "places": [{"type": p.kind, "code": p.code, "name": p.name} for p in result.places],
             "notes": result.notes,
+            "near": _near(result.nearby),
         }
     )
 
@@ -105,10 +106,56 @@ def example(slug: str):
 
 @bp.get("/places")
 def places_list():
-    """All counties with their municipalities (official codes and names)."""
-    by_county: dict[str, list] = {}
-    for m in places.municipalities():
-        by_county.setdefault(m.county_code, []).append({"code": m.code, "name": m.name})
-    return jsonify(
-        {"counties": [{"code": c.code, "name": c.name, "municipalities": by_county.get(c.code, [])} for c in places.counties()]}
-    )
+    """All counties with their municipalities: codes, names, counts, neighbours and FA regions."""
+    result, errors = run_search(request.args, per_page=1, proximity=False)
+    if errors:
+        return _search_error(errors)
+    return jsonify(placedata.places_document(
+        result.facets.get("county", {}), result.facets.get("municipality", {}), _place_url,
+    ))
+
+
+@bp.get("/places.geojson")
+def places_geojson():
+    """Simplified boundaries with counts as an RFC 7946 FeatureCollection (`?level=county` for counties)."""
+    level = (request.args.get("level") or "municipality").strip()
+    if level not in placedata.LEVELS:
+        return _error(400, f"Okänd nivå '{level[:30]}'. Giltiga: municipality (290 kommuner) eller county (21 län).",
+                      "level", "one of: " + ", ".join(placedata.LEVELS))
+    result, errors = run_search(request.args, per_page=1, proximity=False)
+    if errors:
+        return _search_error(errors)
+    body = placedata.feature_collection(level, result.facets.get(level, {}), _place_url)
+    response = jsonify(body)
+    response.mimetype = "application/geo+json"
+    return response
+
+
+def _place_url(place) -> str:
+    endpoint = "browse.county" if place.kind == "county" else "browse.municipality"
+    return url_for(endpoint, slug=place.slug, _external=True)
+
+
+def _search_error(errors):
+    first = errors[0]
+    return _error(400, first.message, first.param, first.valid,
+                  [{"param": e.param, "message": e.message, "valid": e.valid} for e in errors])
+
+
+def _near(info) -> dict | None:
+    """How proximity ordered the results (kb/search/nearby.py), or None."""
+    if info is None:
+        return None
+    return {
+        "code": info.home.code,
+        "name": info.home.name,
+        "reason": info.reason,
+        "neighbours": [{"code": p.code, "name": p.name} for p in info.neighbours],
+        "home_count": info.home_count,
+        "neighbour_count": info.neighbour_count,
+        "also_in_neighbours": [
+            {"slug": h.slug, "title": h.title, "url": url_for("browse.example", slug=h.slug, _external=True),
+             "municipalities": [{"code": c, "name": n} for c, n in h.municipalities]}
+            for h in info.extra
+        ],
+    }

@@ -8,11 +8,13 @@ from .. import places
 from ..extensions import db
 from ..models import Category, County, Municipality
 from ..render import render_markdown
+from ..search import nearby
 from ..search import query as search_query
 from ..search.index import IndexUnavailable
 from ..search.query import SearchParams
 from ..services import get_published_entry
 from . import catalog
+from . import maps as map_views
 
 bp = Blueprint("browse", __name__)
 
@@ -57,6 +59,7 @@ def example(slug: str):
         rev=rev,
         body=render_markdown(rev.body),
         related=_related(slug),
+        locator=map_views.locator_map([m.code for m in rev.municipalities], [c.code for c in rev.counties]),
     )
 
 
@@ -87,7 +90,8 @@ def county(slug: str):
     counts = result.facets.get("municipality", {})
     municipalities = [(m, counts.get(m.code, 0)) for m in row.municipalities]
     return render_template(
-        "browse/county.html", county=row, result=result, municipalities=municipalities, labels=catalog.labels()
+        "browse/county.html", county=row, result=result, municipalities=municipalities, labels=catalog.labels(),
+        map=map_views.county_map(row.code, counts),
     )
 
 
@@ -100,7 +104,7 @@ def municipality(slug: str):
     county_only = _listing(county=row.county_code)
     return render_template(
         "browse/municipality.html", municipality=row, result=result, county_total=county_only.total,
-        labels=catalog.labels(),
+        labels=catalog.labels(), near=nearby.municipality_context(_index(), row.code),
     )
 
 
