@@ -1,4 +1,7 @@
-"""`flask kb ...`: load, export, reindex, check."""
+"""`flask kb ...`: load, export, reindex, check, prepare, user, bench, eval.
+
+Help and output are Swedish (the interface language); log lines stay English for operators.
+"""
 from __future__ import annotations
 
 import sys
@@ -11,93 +14,245 @@ from flask.cli import AppGroup
 from . import content, services
 from .extensions import db
 
-kb_cli = AppGroup("kb", help="Goda exempel: content, search index and maintenance.")
+class SwedishHelpFormatter(click.HelpFormatter):
+    """Click's help layout with Swedish headings (the rest of the help text is written in Swedish)."""
+
+    HEADINGS = {"Options": "Flaggor", "Commands": "Kommandon", "Arguments": "Argument"}
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args.replace("[OPTIONS]", "[FLAGGOR]").replace("COMMAND [ARGS]...", "KOMMANDO [ARG]..."),
+                            prefix="Användning: " if prefix is None else prefix)
+
+    def write_heading(self, heading: str) -> None:
+        super().write_heading(self.HEADINGS.get(heading, heading))
+
+
+class SwedishContext(click.Context):
+    formatter_class = SwedishHelpFormatter
+
+
+def _swedish_help_option(self, ctx):
+    option = click.Command.get_help_option(self, ctx)
+    if option is not None:
+        option.help = "Visa den här hjälpen och avsluta."
+    return option
+
+
+class SwedishCommand(click.Command):
+    context_class = SwedishContext
+    get_help_option = _swedish_help_option
+
+
+class SwedishGroup(AppGroup):
+    """An AppGroup whose commands (and their help) speak Swedish."""
+
+    context_class = SwedishContext
+    command_class = SwedishCommand
+    get_help_option = _swedish_help_option
+
+
+kb_cli = SwedishGroup("kb", help="Goda exempel: innehåll, sökindex, användare och underhåll.")
 
 
 def _content_dir(path: str | None) -> Path:
     return Path(path) if path else Path(current_app.config["KB_CONTENT_DIR"])
 
 
-@kb_cli.command("load")
-@click.argument("path", required=False, type=click.Path(file_okay=False))
-def load_command(path: str | None) -> None:
-    """Validate every file in PATH (default: content/), then upsert all examples in one transaction."""
-    root = _content_dir(path)
+def _interactive() -> bool:
+    """Progress bars only on a terminal; pipes, logs and tests get the summary lines alone."""
+    return sys.stderr.isatty()
+
+
+class Progress:
+    """A click progress bar on stderr that starts once the length is known; silent off a terminal."""
+
+    def __init__(self, label: str):
+        self.label = label
+        self.bar = None
+
+    def start(self, length: int) -> None:
+        self.bar = click.progressbar(length=length, label=self.label, file=sys.stderr, show_pos=True,
+                                     hidden=not _interactive(), width=30)
+        self.bar.__enter__()
+
+    def step(self, _item=None) -> None:
+        if self.bar is not None:
+            self.bar.update(1)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+            self.bar = None
+
+
+def _rebuild_index(index, label: str = "Bygger sökindexet") -> int:
+    """index.rebuild() with a progress bar over the documents written."""
+    entries = index.loader()
+    original = index.loader
+    with Progress(label) as progress:
+        progress.start(len(entries))
+
+        def counted():
+            for entry in entries:
+                yield entry
+                progress.step()
+
+        index.loader = counted
+        try:
+            return index.rebuild()
+        finally:
+            index.loader = original
+
+
+def run_load(root: Path, force: bool = False) -> int:
+    """Load `root` (three-way rule, see kb/loader.py), commit, update the index; returns the exit code."""
     try:
-        report = services.load_content(root)
+        with Progress("Läser innehållsfilerna") as progress:
+            report = services.load_content(root, force=force, on_start=progress.start, progress=progress.step)
         db.session.commit()
     except content.ContentInvalid as exc:
         db.session.rollback()
         click.echo(f"Inget laddades: {len(exc.errors)} fel i {root}:", err=True)
         for error in exc.errors:
             click.echo(f"  {error}", err=True)
-        sys.exit(1)
+        return 1
     except Exception:
         db.session.rollback()
         raise
     # The index is updated only after the commit; a missing index is rebuilt whole.
-    if not services.search_index().ensure():  # a fresh rebuild already holds every change
+    index = services.search_index()
+    ok, _reason = index.status()
+    if not ok:
+        click.echo("Sökindexet saknas eller går inte att läsa; det byggs från databasen.")
+        _rebuild_index(index)
+    else:
         services.reindex_entries(report.changed)
     click.echo(
         f"Laddade {root}: {len(report.created)} nya, {len(report.updated)} ändrade, "
-        f"{len(report.unchanged)} oförändrade exempel; {report.categories} kategorier; "
-        f"{report.places_changed} platser uppdaterade"
+        f"{len(report.unchanged)} oförändrade exempel"
+        + (f" ({report.not_parsed} filer oförändrade sedan förra laddningen lästes inte om)" if report.not_parsed else "")
+        + f"; {report.categories} kategorier; {report.places_changed} platser uppdaterade"
         + ("; ny version av synonymlistan." if report.synonyms_changed else ".")
     )
+    for conflict in report.conflicts:
+        click.echo(f"  KONFLIKT {conflict}", err=True)
     for skipped in report.skipped:
         click.echo(f"  hoppade över {skipped}: inte publicerat i databasen", err=True)
+    return 0
+
+
+@kb_cli.command("load")
+@click.argument("path", required=False, type=click.Path(file_okay=False))
+@click.option("--force", is_flag=True,
+              help="Låt filen vinna när både filen och exemplet (eller synonymlistan) ändrats på webben sedan förra laddningen.")
+def load_command(path: str | None, force: bool) -> None:
+    """Läs in exemplen i PATH (standard: content/) utan att skriva över det som ändrats på webben.
+
+    En fil som ändrats sedan förra laddningen ger en ny, publicerad version, om ingen
+    ändrat exemplet på webben under tiden; har båda ändrats rapporteras en konflikt och
+    exemplet lämnas orört (utom med --force). Exempel som skapats på webben rörs aldrig.
+    Ett fel i någon fil: ingenting skrivs, varje fel listas.
+    """
+    code = run_load(_content_dir(path), force)
+    if code:
+        sys.exit(code)
 
 
 @kb_cli.command("export")
 @click.argument("path", required=False, type=click.Path(file_okay=False))
 def export_command(path: str | None) -> None:
-    """Write every published example to PATH (default: content/) in the canonical file format."""
+    """Skriv alla publicerade exempel till PATH (standard: content/) i filformatet."""
     root = _content_dir(path)
-    written = services.export_content(root)
+    with Progress("Skriver filer") as progress:
+        written = services.export_content(root, on_start=progress.start, progress=progress.step)
     click.echo(f"Skrev {len(written)} filer till {root}.")
 
 
 @kb_cli.command("reindex")
 def reindex_command() -> None:
-    """Rebuild the search index from the database (new generation, swapped in atomically)."""
-    count = services.search_index().rebuild()
+    """Bygg om sökindexet från databasen (en ny generation som byts in på en gång)."""
+    count = _rebuild_index(services.search_index())
     click.echo(f"Sökindexet byggdes om: {count} publicerade exempel.")
 
 
 @kb_cli.command("check")
-@click.option("--repair", is_flag=True, help="Rebuild the index when it differs from the database.")
+@click.option("--repair", is_flag=True, help="Bygg om indexet när det skiljer sig från databasen.")
 def check_command(repair: bool) -> None:
-    """Compare the search index with the database and report every difference."""
-    index = services.search_index()
-    ok, reason = index.status()
-    if not ok:
-        click.echo(f"Sökindexet går inte att använda: {reason}")
-        if repair:
-            index.rebuild()
-            click.echo("Reparerat: indexet byggdes om.")
-            return
-        sys.exit(1)
-    in_db = {e.slug for e in services.published_entries()}
-    in_index = index.slugs()
-    missing, extra = sorted(in_db - in_index), sorted(in_index - in_db)
-    for slug in missing:
-        click.echo(f"saknas i indexet: {slug}")
-    for slug in extra:
-        click.echo(f"finns i indexet men är inte publicerat: {slug}")
-    if not missing and not extra:
-        click.echo(f"Indexet stämmer med databasen: {len(in_db)} publicerade exempel.")
+    """Jämför sökindexet med databasen och lista varje skillnad (avslutar med kod 1 vid skillnad)."""
+    from . import indexcheck
+
+    sys.exit(indexcheck.check(repair, full=True, echo=click.echo, rebuild=_rebuild_index))
+
+
+def _migrate(echo) -> None:
+    """Apply pending migrations; say so when there are none (no Alembic start-up chatter then)."""
+    import flask_migrate
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    config = current_app.extensions["migrate"].migrate.get_config()
+    heads = set(ScriptDirectory.from_config(config).get_heads())
+    with db.engine.connect() as conn:
+        current = set(MigrationContext.configure(conn).get_current_heads())
+    if current == heads:
+        echo(f"Databasen har redan den senaste versionen ({', '.join(sorted(heads))}).")
         return
-    if repair:
-        index.rebuild()
-        click.echo("Reparerat: indexet byggdes om.")
-        return
-    sys.exit(1)
+    flask_migrate.upgrade()
+    echo(f"Databasen migrerades till {', '.join(sorted(heads))}.")
+
+
+def _login_hint(url: str) -> list[str]:
+    import sqlalchemy as sa
+
+    from .models import Role, User
+
+    admins = list(db.session.scalars(sa.select(User.email).where(User.role == Role.ADMIN, User.active.is_(True)).order_by(User.id)))
+    if not admins:
+        return [
+            "Logga in som administratör: skapa först kontot (du får välja ett lösenord) med",
+            "    make admin EMAIL=din.adress@example.se",
+            f"  och logga sedan in på {url}/logga-in",
+        ]
+    return [
+        f"Logga in på {url}/logga-in (administratörer: {', '.join(admins[:3])}{' …' if len(admins) > 3 else ''}).",
+        "  Ett nytt administratörskonto: make admin EMAIL=din.adress@example.se",
+    ]
+
+
+@kb_cli.command("prepare")
+@click.option("--url", default="http://127.0.0.1:5000", show_default=True, help="Adressen som webbplatsen svarar på.")
+def prepare_command(url: str) -> None:
+    """Gör allt som behövs före start (används av `make run`): migrera, ladda content/, kontrollera sökindexet.
+
+    Det som redan är gjort hoppas över: oförändrade filer läses inte om och sökindexet
+    jämförs bara när databasen ändrats sedan förra kontrollen.
+    """
+    from . import indexcheck
+
+    click.echo("==> Migrerar databasen")
+    _migrate(click.echo)
+    root = _content_dir(None)
+    click.echo(f"==> Laddar exemplen i {root}")
+    code = run_load(root)
+    if code:
+        sys.exit(code)
+    click.echo("==> Kontrollerar sökindexet")
+    code = indexcheck.check(repair=True, full=False, echo=click.echo, rebuild=_rebuild_index)
+    if code:
+        sys.exit(code)
+    click.echo("")
+    click.echo(f"==> Klart. Webbplatsen startar på {url}/  (stoppa med Ctrl+C)")
+    for line in _login_hint(url):
+        click.echo(line)
 
 
 @kb_cli.command("bench")
-@click.option("--repeat", default=20, show_default=True, help="Runs per query.")
+@click.option("--repeat", default=20, show_default=True, help="Körningar per fråga.")
 def bench_command(repeat: int) -> None:
-    """Measure and print: Markdown rendering of hostile input, and search latency (p50/p95)."""
+    """Mät och skriv ut: Markdown-rendering av fientlig indata och söktider (p50/p95)."""
     import statistics
     import time
 
@@ -141,7 +296,7 @@ def bench_command(repeat: int) -> None:
 
 # --------------------------------------------------------------------------- users
 
-user_cli = AppGroup("user", help="Accounts: add, list, disable, enable, set-password.")
+user_cli = SwedishGroup("user", help="Konton: add (lägg till), list, disable (inaktivera), enable, set-password.")
 kb_cli.add_command(user_cli)
 
 
@@ -159,12 +314,13 @@ def _read_password(from_stdin: bool) -> str:
 
 @user_cli.command("add")
 @click.argument("email")
-@click.option("--role", required=True, type=click.Choice(["admin", "moderator", "contributor"]))
-@click.option("--county", help="County code or name (moderator, contributor), e.g. 20 or 'Dalarnas län'.")
-@click.option("--name", default="", help="Display name.")
-@click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of prompting.")
+@click.option("--role", required=True, type=click.Choice(["admin", "moderator", "contributor"]),
+              help="admin (hela landet, inget län), moderator eller contributor (ett län, --county).")
+@click.option("--county", help="Länskod eller länsnamn (moderator, contributor; inte admin), t.ex. 20 eller 'Dalarnas län'.")
+@click.option("--name", default="", help="Namn som visas.")
+@click.option("--password-stdin", is_flag=True, help="Läs lösenordet från standard in i stället för att fråga.")
 def user_add(email: str, role: str, county: str | None, name: str, password_stdin: bool) -> None:
-    """Add a user (prompts for the password unless --password-stdin)."""
+    """Lägg till en användare (frågar efter lösenordet om inte --password-stdin anges)."""
     from . import accounts
 
     password = _read_password(password_stdin)
@@ -180,7 +336,7 @@ def user_add(email: str, role: str, county: str | None, name: str, password_stdi
 
 @user_cli.command("list")
 def user_list() -> None:
-    """List every user with role, county and whether the account is active."""
+    """Lista alla användare med roll, län och om kontot är aktivt."""
     import sqlalchemy as sa
 
     from .models import User
@@ -212,22 +368,22 @@ def _set_active(email: str, active: bool) -> None:
 @user_cli.command("disable")
 @click.argument("email")
 def user_disable(email: str) -> None:
-    """Disable a user; every session of theirs ends at once."""
+    """Inaktivera en användare; alla användarens inloggningar avslutas direkt."""
     _set_active(email, False)
 
 
 @user_cli.command("enable")
 @click.argument("email")
 def user_enable(email: str) -> None:
-    """Re-enable a disabled user."""
+    """Aktivera en inaktiverad användare igen."""
     _set_active(email, True)
 
 
 @user_cli.command("set-password")
 @click.argument("email")
-@click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of prompting.")
+@click.option("--password-stdin", is_flag=True, help="Läs lösenordet från standard in i stället för att fråga.")
 def user_set_password(email: str, password_stdin: bool) -> None:
-    """Set a new password; every session of the user ends."""
+    """Sätt ett nytt lösenord; alla användarens inloggningar avslutas."""
     from . import accounts
 
     user = _user_or_exit(email)
@@ -243,9 +399,9 @@ def user_set_password(email: str, password_stdin: bool) -> None:
 
 @kb_cli.command("eval")
 @click.argument("queries", required=False, type=click.Path(exists=True, dir_okay=False))
-@click.option("--min", "minimum", type=float, help="Exit 1 when mean nDCG@10 is below this.")
+@click.option("--min", "minimum", type=float, help="Avsluta med kod 1 när medelvärdet av nDCG@10 är lägre än detta.")
 def eval_command(queries: str | None, minimum: float | None) -> None:
-    """Relevance of the in-process search on judged queries (default: tests/search/judged_queries.json)."""
+    """Sökningens relevans på bedömda frågor (standard: tests/search/judged_queries.json)."""
     from .config import ROOT
     from .evaluation import evaluate
 

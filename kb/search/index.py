@@ -103,7 +103,7 @@ class SearchIndex:
         except IndexUnavailable as exc:
             return False, str(exc)
         except Exception as exc:  # Whoosh raises many kinds on damaged files
-            return False, f"index kan inte läsas: {type(exc).__name__}: {exc}"
+            return False, f"index unreadable: {type(exc).__name__}: {exc}"
         searcher.close()
         return True, "ok"
 
@@ -234,13 +234,13 @@ class SearchIndex:
         """(generation, searcher) of the live index; IndexUnavailable (or Whoosh's own error) when unusable."""
         generation = self._generation()
         if generation is None or not generation.is_dir():
-            raise IndexUnavailable("index saknas")
+            raise IndexUnavailable("index missing")
         try:
             meta = _read_meta(generation)
         except (OSError, ValueError):
-            raise IndexUnavailable("indexets metadata saknas eller är trasig") from None
+            raise IndexUnavailable("index metadata missing or damaged") from None
         if meta.get("analysis") != ANALYSIS_VERSION:
-            raise IndexUnavailable(f"byggt med analys {meta.get('analysis')!r}, koden använder {ANALYSIS_VERSION!r}")
+            raise IndexUnavailable(f"built with analysis {meta.get('analysis')!r}, the code uses {ANALYSIS_VERSION!r}")
         ix = FileStorage(str(generation), readonly=True, supports_mmap=False).open_index()
         searcher = ix.searcher()
         try:
