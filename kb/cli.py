@@ -233,6 +233,7 @@ def prepare_command(url: str) -> None:
     from . import indexcheck
 
     click.echo("==> Migrerar databasen")
+    db.session.rollback()  # no transaction of ours may hold SQLite's write lock while Alembic migrates
     _migrate(click.echo)
     root = _content_dir(None)
     click.echo(f"==> Laddar exemplen i {root}")
@@ -247,6 +248,7 @@ def prepare_command(url: str) -> None:
     click.echo(f"==> Klart. Webbplatsen startar på {url}/  (stoppa med Ctrl+C)")
     for line in _login_hint(url):
         click.echo(line)
+    db.session.rollback()  # end the read transaction (on SQLite it holds the write lock)
 
 
 @kb_cli.command("bench")
