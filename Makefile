@@ -33,10 +33,9 @@ load: db
 	$(BIN)/flask kb load
 
 ## run: migrate, load new and changed files in content/, check or build the index, serve on http://$(HOST):$(PORT)
-## (one process prepares, so a restart with nothing changed skips everything already done)
+## (one process prepares and serves; a restart with nothing changed skips everything already done)
 run: $(STAMP)
-	@$(BIN)/flask kb prepare --url http://$(HOST):$(PORT)
-	@$(BIN)/flask run --host $(HOST) --port $(PORT)
+	@$(BIN)/flask kb prepare --serve --host $(HOST) --port $(PORT)
 
 ## admin: add an administrator; prompts for the password, e.g. `make admin EMAIL=du@example.se`
 admin: db

@@ -224,13 +224,20 @@ def _login_hint(url: str) -> list[str]:
 
 @kb_cli.command("prepare")
 @click.option("--url", default="http://127.0.0.1:5000", show_default=True, help="Adressen som webbplatsen svarar på.")
-def prepare_command(url: str) -> None:
+@click.option("--serve", is_flag=True, help="Starta sedan utvecklingsservern (som `flask run`) i samma process.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Med --serve: adressen att lyssna på.")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535), help="Med --serve: porten.")
+def prepare_command(url: str, serve: bool, host: str, port: int) -> None:
     """Gör allt som behövs före start (används av `make run`): migrera, ladda content/, kontrollera sökindexet.
 
     Det som redan är gjort hoppas över: oförändrade filer läses inte om och sökindexet
-    jämförs bara när databasen ändrats sedan förra kontrollen.
+    jämförs bara när databasen ändrats sedan förra kontrollen. Med --serve startar
+    servern i samma process (en omstart behöver då bara läsa in programmet en gång).
     """
     from . import indexcheck
+
+    if serve:
+        url = f"http://{host}:{port}"
 
     click.echo("==> Migrerar databasen")
     db.session.rollback()  # no transaction of ours may hold SQLite's write lock while Alembic migrates
@@ -249,6 +256,11 @@ def prepare_command(url: str) -> None:
     for line in _login_hint(url):
         click.echo(line)
     db.session.rollback()  # end the read transaction (on SQLite it holds the write lock)
+    if serve:
+        from werkzeug.serving import run_simple
+
+        db.session.remove()
+        run_simple(host, port, current_app._get_current_object(), threaded=True)
 
 
 @kb_cli.command("backup")
