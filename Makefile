@@ -38,8 +38,9 @@ run: $(STAMP)
 	@$(BIN)/flask kb prepare --serve --host $(HOST) --port $(PORT)
 
 ## admin: add an administrator; prompts for the password, e.g. `make admin EMAIL=du@example.se`
-admin: db
+admin: $(STAMP)
 	@test -n "$(EMAIL)" || { echo "Ange e-postadressen: make admin EMAIL=din.adress@example.se"; exit 2; }
+	@$(BIN)/flask db upgrade
 	@$(BIN)/flask kb user add "$(EMAIL)" --role admin $(if $(NAME),--name "$(NAME)")
 
 ## test: the whole suite (browser tests skip loudly without Chromium; fail under CI=true)
