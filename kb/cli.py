@@ -139,8 +139,6 @@ def run_load(root: Path, force: bool = False) -> int:
     )
     for conflict in report.conflicts:
         click.echo(f"  KONFLIKT {conflict}", err=True)
-    for skipped in report.skipped:
-        click.echo(f"  hoppade över {skipped}: inte publicerat i databasen", err=True)
     return 0
 
 
@@ -243,7 +241,7 @@ def prepare_command(url: str, serve: bool, host: str, port: int) -> None:
     db.session.rollback()  # no transaction of ours may hold SQLite's write lock while Alembic migrates
     _migrate(click.echo)
     root = _content_dir(None)
-    click.echo(f"==> Laddar exemplen i {root}")
+    click.echo(f"==> Laddar {len(list((root / 'examples').glob('*.md')))} exempelfiler i {root}")
     code = run_load(root)
     if code:
         sys.exit(code)

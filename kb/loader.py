@@ -88,7 +88,6 @@ class LoadReport:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
     not_parsed: int = 0  # files skipped because their hash matched the last load
     categories: int = 0

@@ -129,6 +129,7 @@ def test_changed_file_without_web_change_is_loaded_with_event_and_audit(make_app
     assert "0 nya, 1 ändrade, 55 oförändrade" in result.output
     assert "55 filer oförändrade sedan förra laddningen lästes inte om" in result.output
     assert "KONFLIKT" not in result.output
+    assert "Läser innehållsfilerna" not in result.output  # no progress bar when not on a terminal
     with app.app_context():
         e = db.session.scalars(sa.select(Entry).where(Entry.slug == "modulhus")).one()
         assert e.published_revision.number == 2 and e.published_revision.author_id is None
