@@ -133,6 +133,7 @@ def run_load(root: Path, force: bool = False) -> int:
     click.echo(
         f"Laddade {root}: {len(report.created)} nya, {len(report.updated)} ändrade, "
         f"{len(report.unchanged)} oförändrade exempel"
+        + (f", {len(report.conflicts)} i konflikt (se nedan)" if report.conflicts else "")
         + (f" ({report.not_parsed} filer oförändrade sedan förra laddningen lästes inte om)" if report.not_parsed else "")
         + f"; {report.categories} kategorier; {report.places_changed} platser uppdaterade"
         + ("; ny version av synonymlistan." if report.synonyms_changed else ".")
