@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import threading
 import urllib.request
 
@@ -10,6 +12,13 @@ from werkzeug.serving import make_server
 
 from kb import accounts, audit, backup
 from kb.extensions import db
+from tests.conftest import need
+
+
+def _need_pg_tools():
+    if os.environ.get("TEST_DATABASE_URL"):
+        for tool in ("pg_dump", "pg_restore", "psql"):
+            need(shutil.which(tool) is not None, f"{tool} (PostgreSQL client) is needed for backups on PostgreSQL")
 
 
 def _cli(app, *args):
@@ -22,6 +31,7 @@ def _files(root):
 
 
 def test_backup_while_serving_restores_the_same_data(make_app, tmp_path):
+    _need_pg_tools()
     app = make_app(RATELIMIT_ENABLED=False, SERVER_NAME=None)
     with app.app_context():
         accounts.add_user(audit.Actor(None, "test"), "admin@example.se", "en lång och ovanlig fras 42", "admin", None)
@@ -98,7 +108,8 @@ def test_backup_while_serving_restores_the_same_data(make_app, tmp_path):
     assert not deleted
 
 
-def test_restore_refuses_an_instance_that_is_not_empty(loaded_app, make_app, tmp_path):
+def test_restore_refuses_an_instance_that_is_not_empty(loaded_app, tmp_path):
+    _need_pg_tools()
     result = _cli(loaded_app, "backup", str(tmp_path / "bk"))
     assert result.exit_code == 0, result.output
     result = _cli(loaded_app, "restore", str(tmp_path / "bk"))
