@@ -84,3 +84,40 @@ def test_readme_commands_run_as_pasted_in_a_fresh_shell(tmp_path):
             assert "Användning:" in result.stdout or "Usage:" in result.stdout, cmd
     kb_help = dict(results)[".venv/bin/flask kb load --help"].stdout
     assert "Användning: flask kb load" in kb_help and "--force" in kb_help  # Swedish help, the real command
+
+
+@pytest.mark.skipif(bool(os.environ.get("TEST_DATABASE_URL")),
+                    reason="the SQLite instance of `make run`; PostgreSQL start-up is covered by the prepare test")
+def test_make_run_command_prepares_then_serves_and_says_how_to_log_in(tmp_path):
+    """What `make run` runs: each step announced, then the URL and the admin command, then the site answers."""
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(tmp_path), "LANG": "C.UTF-8", "KB_ENV": "development",
+           "KB_INSTANCE_PATH": str(tmp_path / "instance"), "FLASK_APP": "app"}
+    log = tmp_path / "run.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen([".venv/bin/flask", "kb", "prepare", "--serve", "--port", str(port)], cwd=ROOT, env=env,
+                                stdout=out, stderr=subprocess.STDOUT)
+    try:
+        status, deadline = None, time.monotonic() + 120
+        while status is None and time.monotonic() < deadline and proc.poll() is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as resp:
+                    status = resp.status
+            except OSError:
+                time.sleep(0.2)
+    finally:
+        proc.terminate()
+        proc.wait(30)
+    text = log.read_text(encoding="utf-8")
+    assert status == 200, text
+    steps = ["==> Migrerar databasen", "==> Laddar 56 exempelfiler", "Laddade", "==> Kontrollerar sökindexet",
+             f"==> Klart. Webbplatsen startar på http://127.0.0.1:{port}/", "make admin EMAIL=din.adress@example.se"]
+    positions = [text.find(step) for step in steps]
+    assert -1 not in positions and positions == sorted(positions), text
+    assert "Bygger sökindexet" not in text  # progress bars stay off when output is not a terminal
