@@ -78,6 +78,8 @@ class Progress:
     def step(self, _item=None) -> None:
         if self.bar is not None:
             self.bar.update(1)
+            if self.bar.pos >= self.bar.length:  # finished: end the line before anything else is printed
+                self.__exit__(None, None, None)
 
     def __enter__(self):
         return self
@@ -183,7 +185,9 @@ def check_command(repair: bool) -> None:
     """Jämför sökindexet med databasen och lista varje skillnad (avslutar med kod 1 vid skillnad)."""
     from . import indexcheck
 
-    sys.exit(indexcheck.check(repair, full=True, echo=click.echo, rebuild=_rebuild_index))
+    with Progress("Jämför indexet med databasen") as progress:
+        code = indexcheck.check(repair, full=True, echo=click.echo, rebuild=_rebuild_index, progress=progress)
+    sys.exit(code)
 
 
 def _migrate(echo) -> None:
@@ -247,7 +251,8 @@ def prepare_command(url: str, serve: bool, host: str, port: int) -> None:
     if code:
         sys.exit(code)
     click.echo("==> Kontrollerar sökindexet")
-    code = indexcheck.check(repair=True, full=False, echo=click.echo, rebuild=_rebuild_index)
+    with Progress("Jämför indexet med databasen") as progress:
+        code = indexcheck.check(repair=True, full=False, echo=click.echo, rebuild=_rebuild_index, progress=progress)
     if code:
         sys.exit(code)
     click.echo("")

@@ -69,8 +69,11 @@ def unchanged_since_verified(index) -> bool:
     return data.get("fingerprint") == fingerprint()
 
 
-def check(repair: bool, full: bool, echo: Callable[[str], None], rebuild: Callable) -> int:
-    """Check (and with `repair` rebuild) the index; returns the exit code. Messages are Swedish (CLI)."""
+def check(repair: bool, full: bool, echo: Callable[[str], None], rebuild: Callable, progress=None) -> int:
+    """Check (and with `repair` rebuild) the index; returns the exit code. Messages are Swedish (CLI).
+
+    `progress` (optional) has start(n) and step(): told about each published entry compared.
+    """
     index = services.search_index()
     ok, reason = index.status()
     if not ok:
@@ -86,8 +89,15 @@ def check(repair: bool, full: bool, echo: Callable[[str], None], rebuild: Callab
     if not full and unchanged_since_verified(index):
         echo("Sökindexet är aktuellt: databasen är oförändrad sedan indexet senast kontrollerades.")
         return 0
-    in_db = {e.slug for e in services.published_entries()}
+    entries = services.published_entries()
     in_index = index.slugs()
+    if progress is not None:
+        progress.start(len(entries))
+    in_db = set()
+    for entry in entries:
+        in_db.add(entry.slug)
+        if progress is not None:
+            progress.step()
     missing, extra = sorted(in_db - in_index), sorted(in_index - in_db)
     for slug in missing:
         echo(f"saknas i indexet: {slug}")
