@@ -12,13 +12,18 @@ export FLASK_APP := app
 # `make run` serves plain http on 127.0.0.1, so session cookies cannot be Secure there.
 run: export KB_ENV ?= development
 
-.PHONY: run serve test install db load reindex check eval bench clean
+.PHONY: run serve test install db load reindex check eval bench clean admin
 
+# Each step says what it does; pip shows its own progress (the first install takes minutes).
 $(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	@if [ ! -x $(BIN)/python ]; then \
+	  echo "==> Skapar den virtuella miljön $(VENV) ($$($(PYTHON) --version))"; \
+	  $(PYTHON) -m venv $(VENV); \
+	fi
+	@echo "==> Installerar beroendena i $(VENV) (första gången tar det några minuter)"
+	$(BIN)/python -m pip install --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
 
 install: $(STAMP)
 
@@ -28,10 +33,16 @@ db: $(STAMP)
 load: db
 	$(BIN)/flask kb load
 
-## run: migrate, load content/, build the index if needed, serve on http://$(HOST):$(PORT)
-run: load
-	$(BIN)/flask kb check --repair
-	$(BIN)/flask run --host $(HOST) --port $(PORT)
+## run: migrate, load new and changed files in content/, check or build the index, serve on http://$(HOST):$(PORT)
+## (one process prepares and serves; a restart with nothing changed skips everything already done)
+run: $(STAMP)
+	@$(BIN)/flask kb prepare --serve --host $(HOST) --port $(PORT)
+
+## admin: add an administrator; prompts for the password, e.g. `make admin EMAIL=du@example.se`
+admin: $(STAMP)
+	@test -n "$(EMAIL)" || { echo "Ange e-postadressen: make admin EMAIL=din.adress@example.se"; exit 2; }
+	@$(BIN)/flask db upgrade
+	@$(BIN)/flask kb user add "$(EMAIL)" --role admin $(if $(NAME),--name "$(NAME)")
 
 ## serve: production serving: migrate, load content/, repair the index, then gunicorn with $(WORKERS) workers.
 ## Each worker keeps the index in step with the database's index log (README "Serving in production").

@@ -146,11 +146,16 @@ def _official_places(name: str, value, err) -> list[str]:
     return out
 
 
-def parse_example(path: Path, categories: set[str]) -> tuple[ExampleData | None, list[ContentError]]:
-    """Parse and validate one example file; returns the data or the errors found."""
+def decode(raw: bytes) -> str:
+    """File bytes as text, the way `Path.read_text` reads them (UTF-8, universal newlines)."""
+    return raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def parse_example(path: Path, categories: set[str], raw: bytes | None = None) -> tuple[ExampleData | None, list[ContentError]]:
+    """Parse and validate one example file (or its bytes `raw`, already read); returns the data or the errors found."""
     errors: list[ContentError] = []
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8") if raw is None else decode(raw)
     except UnicodeDecodeError as exc:
         return None, [ContentError(path, f"filen är inte giltig UTF-8 (byte {exc.start}); spara den som UTF-8")]
     try:
@@ -301,10 +306,10 @@ def parse_example(path: Path, categories: set[str]) -> tuple[ExampleData | None,
     )
 
 
-def parse_categories(path: Path) -> tuple[list[CategoryData], list[ContentError]]:
+def parse_categories(path: Path, raw: bytes | None = None) -> tuple[list[CategoryData], list[ContentError]]:
     """Read categories.yaml: a list of {slug, name, description}."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.safe_load(path.read_text(encoding="utf-8") if raw is None else decode(raw))
     except (OSError, UnicodeDecodeError) as exc:
         return [], [ContentError(path, f"kan inte läsas: {exc}")]
     except yaml.YAMLError as exc:
@@ -335,16 +340,24 @@ class ContentSet:
     synonyms: str | None = None  # the YAML text of synonyms.yaml, when present
 
 
-def parse_directory(root: Path) -> ContentSet:
-    """Validate a whole content directory; raise ContentInvalid listing every problem."""
+def parse_directory(root: Path, raw: dict[Path, bytes] | None = None,
+                    unchanged: dict[Path, str] | None = None) -> ContentSet:
+    """Validate a whole content directory; raise ContentInvalid listing every problem.
+
+    `raw` holds file bytes already read (so what is parsed is exactly what was hashed);
+    files in `unchanged` (path → title) were validated by an earlier load and are not
+    read again: only their titles take part in the uniqueness check.
+    """
     root = Path(root)
+    raw = raw or {}
+    unchanged = unchanged or {}
     errors: list[ContentError] = []
     if not root.is_dir():
         raise ContentInvalid([ContentError(root, "katalogen finns inte")])
     cat_path = root / "categories.yaml"
     if not cat_path.is_file():
         raise ContentInvalid([ContentError(cat_path, "saknas; den listar kategorierna (slug, name, description)")])
-    categories, cat_errors = parse_categories(cat_path)
+    categories, cat_errors = parse_categories(cat_path, raw.get(cat_path))
     errors += cat_errors
     slugs = {c.slug for c in categories}
     examples: list[ExampleData] = []
@@ -352,7 +365,9 @@ def parse_directory(root: Path) -> ContentSet:
     if not files:
         errors.append(ContentError(root / "examples", "inga exempel (*.md) hittades"))
     for path in files:
-        example, file_errors = parse_example(path, slugs)
+        if path in unchanged:
+            continue
+        example, file_errors = parse_example(path, slugs, raw.get(path))
         errors += file_errors
         if example:
             examples.append(example)
@@ -362,11 +377,11 @@ def parse_directory(root: Path) -> ContentSet:
         from .search.synonyms import SynonymError, parse
 
         try:
-            synonyms_text = syn_path.read_text(encoding="utf-8")
+            synonyms_text = syn_path.read_text(encoding="utf-8") if syn_path not in raw else decode(raw[syn_path])
             parse(synonyms_text)
         except (UnicodeDecodeError, SynonymError) as exc:
             errors.append(ContentError(syn_path, str(exc)))
-    titles: dict[str, Path] = {}
+    titles: dict[str, Path] = {places.fold(title): path for path, title in unchanged.items()}
     for ex in examples:
         key = places.fold(ex.title)
         if key in titles:

@@ -346,3 +346,26 @@ class IndexLogEntry(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     entry_id: Mapped[int] = mapped_column(sa.ForeignKey("entries.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+
+class ContentFile(db.Model):
+    """What `flask kb load` last took from one content file: its sha256 and what that load produced.
+
+    The load's three-way rule compares the file's hash now with this record (did the file
+    change?) and the entry's live revision (or the newest synonym set) with the one recorded
+    here (did the web change it?). See kb/loader.py.
+    """
+
+    __tablename__ = "content_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Relative to the content root: 'examples/<slug>.md', 'categories.yaml', 'synonyms.yaml'.
+    path: Mapped[str] = mapped_column(sa.String(300), unique=True)
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    entry_id: Mapped[int | None] = mapped_column(sa.ForeignKey("entries.id", ondelete="CASCADE"), index=True)
+    revision_id: Mapped[int | None] = mapped_column(sa.ForeignKey("revisions.id", ondelete="SET NULL"))
+    synonym_set_id: Mapped[int | None] = mapped_column(sa.ForeignKey("synonym_sets.id", ondelete="SET NULL"))
+    loaded_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    entry: Mapped[Entry | None] = relationship()
+    revision: Mapped[Revision | None] = relationship()

@@ -3,26 +3,20 @@ and leave the commit to the caller; index updates run after the commit."""
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import selectinload
 
 from . import content, places
 from .indexing import mark_for_reindex, published_query
 from .extensions import db
 from .models import (
     Category,
-    County,
     Entry,
     EntryState,
-    Municipality,
-    PracticeStatus,
     Revision,
     Tag,
-    utcnow,
 )
 
 log = logging.getLogger(__name__)
@@ -49,21 +43,6 @@ def get_published_entry(slug: str) -> Entry | None:
 
 
 # --------------------------------------------------------------------------- load
-
-
-@dataclass
-class LoadReport:
-    created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
-    categories: int = 0
-    places_changed: int = 0
-    synonyms_changed: bool = False
-
-    @property
-    def changed(self) -> list[str]:
-        return self.created + self.updated
 
 
 def owner_county_for(municipality_codes: list[str], county_codes: list[str]) -> str | None:
@@ -116,97 +95,11 @@ def _file_contact(rev: Revision) -> tuple[str, str, str]:
     return (rev.contact_organisation, rev.contact_name, rev.contact_email)
 
 
-def load_content(root: Path, progress=None) -> LoadReport:
-    """Validate a content directory, then upsert categories and examples by slug.
+def load_content(root: Path, force: bool = False, **callbacks):
+    """Load a content directory by the three-way rule (see kb/loader.py); flushes, the caller commits."""
+    from .loader import load_content as load
 
-    Raises content.ContentInvalid (before writing anything) when any file is bad.
-    Flushes only; the caller commits once, so a failure leaves nothing half-loaded.
-    `progress(n)`, when given, is called as examples are written (progress bars).
-    """
-    data = content.parse_directory(Path(root))
-    report = LoadReport()
-    if data.synonyms is not None:
-        report.synonyms_changed = save_synonyms(None, data.synonyms, source="content")
-    report.places_changed = places.sync_places(db.session)
-
-    categories = {c.slug: c for c in db.session.scalars(sa.select(Category))}
-    renamed = []
-    for position, cat in enumerate(data.categories):
-        row = categories.get(cat.slug)
-        if row is None:
-            row = categories[cat.slug] = Category(slug=cat.slug)
-            db.session.add(row)
-        elif row.name != cat.name:
-            renamed.append(row.id)
-        row.name, row.description, row.position = cat.name, cat.description, position
-    if renamed or report.places_changed:
-        # Index documents carry category and place names: rewrite the affected ones.
-        affected = published_query().join(Entry.published_revision)
-        if not report.places_changed:
-            affected = affected.where(Revision.category_id.in_(renamed))
-        mark_for_reindex(db.session, db.session.scalars(affected))
-    report.categories = len(data.categories)
-    db.session.flush()
-
-    municipalities = {m.name: m for m in db.session.scalars(sa.select(Municipality))}
-    counties = {c.name: c for c in db.session.scalars(sa.select(County))}
-    entries = {
-        e.slug: e
-        for e in db.session.scalars(
-            sa.select(Entry).options(selectinload(Entry.published_revision), selectinload(Entry.revisions))
-        )
-    }
-    now = utcnow()
-    for ex in data.examples:
-        if progress is not None:
-            progress(1)
-        entry = entries.get(ex.slug)
-        if entry is not None and entry.state is not EntryState.PUBLISHED:
-            report.skipped.append(f"{ex.slug} ({entry.state.value})")
-            continue
-        if entry is not None and entry.published_revision is not None and _revision_matches(entry.published_revision, ex):
-            report.unchanged.append(ex.slug)
-            continue
-        munis = [municipalities[n] for n in ex.municipalities]
-        cnts = [counties[n] for n in ex.counties]
-        rev = Revision(
-            title=ex.title,
-            summary=ex.summary,
-            body=ex.body,
-            category=categories[ex.category],
-            practice_status=PracticeStatus(ex.status),
-            source_title=ex.source_title,
-            source_published=ex.source_published,
-            source_sections=list(ex.source_sections),
-            municipalities=munis,
-            counties=cnts,
-            tags=get_or_create_tags(ex.tags),
-            period_start=ex.period_start,
-            period_end=ex.period_end,
-            contact_organisation=ex.contact_organisation,
-            contact_name=ex.contact_name,
-            contact_email=ex.contact_email,
-            contact_public=bool(ex.contact_organisation or ex.contact_name or ex.contact_email),
-            links=list(ex.links),
-        )
-        owner = owner_county_for([m.code for m in munis], [c.code for c in cnts])
-        if entry is None:
-            entry = Entry(slug=ex.slug, state=EntryState.PUBLISHED, owner_county_code=owner, published_at=now)
-            rev.number = 1
-            entry.revisions.append(rev)
-            db.session.add(entry)
-            report.created.append(ex.slug)
-        else:
-            db.session.refresh(entry, with_for_update=True)  # the web may be editing it now
-            current = db.session.scalar(sa.select(sa.func.max(Revision.number)).where(Revision.entry_id == entry.id))
-            rev.number = (current or 0) + 1
-            entry.revisions.append(rev)
-            entry.owner_county_code = owner
-            report.updated.append(ex.slug)
-        db.session.flush()
-        entry.published_revision = rev
-    db.session.flush()
-    return report
+    return load(root, force=force, **callbacks)
 
 
 def reindex_entries(slugs: list[str]) -> None:
@@ -260,7 +153,7 @@ def example_data(entry: Entry) -> content.ExampleData:
     )
 
 
-def export_content(root: Path) -> list[Path]:
+def export_content(root: Path, on_start=None, progress=None) -> list[Path]:
     """Write categories.yaml and every published entry to `root`; returns the files written.
 
     Files of entries that exist but are no longer published (archived, rejected) are removed,
@@ -282,10 +175,15 @@ def export_content(root: Path) -> list[Path]:
         syn_path = root / "synonyms.yaml"
         content.write_atomic(syn_path, table)
         written.append(syn_path)
-    for entry in published_entries():
+    entries = published_entries()
+    if on_start:
+        on_start(len(entries))
+    for entry in entries:
         path = root / "examples" / f"{entry.slug}.md"
         content.write_atomic(path, content.dump_example(example_data(entry)))
         written.append(path)
+        if progress:
+            progress(entry.slug)
     hidden = db.session.scalars(sa.select(Entry.slug).where(Entry.state != EntryState.PUBLISHED))
     for slug in hidden:
         stale = root / "examples" / f"{slug}.md"

