@@ -2,10 +2,13 @@
 
 One place refuses what no view can use (ASVS v5 1.2/2.2):
 
-- control characters (NUL and the rest of C0, DEL, C1) in the path, in query
-  names and values and in form names and values (tab, CR and LF are allowed in
-  query and form values, where textareas and search boxes may carry them);
-  PostgreSQL cannot store NUL and nothing here needs the others;
+- control characters (NUL and the rest of C0, DEL, C1): a path, a parameter
+  name or a form value holding one is refused with a 400 that names the field
+  (a form value is saved, and silently changing what someone saves is worse
+  than asking); in query values they are dropped, which is harmless (nothing is
+  stored from a query string and searches ignore them). Tab, CR and LF are
+  allowed in values, where textareas carry them. PostgreSQL cannot store NUL and
+  nothing here needs the others;
 - file parts in a form: no page takes an upload, and Flask-WTF would hand a
   file object to a text field;
 - integers in URLs beyond what the database columns hold (the ``int`` converter
@@ -21,7 +24,8 @@ from __future__ import annotations
 import logging
 import re
 
-from flask import Flask, abort, request
+from flask import Flask, request
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.routing import IntegerConverter
 
 MAX_DB_INT = 2**31 - 1  # INTEGER primary keys on PostgreSQL (int4)
@@ -45,7 +49,7 @@ def bad_request(message: str):
 
     exc = BadRequest()
     exc.kb_detail = message
-    abort(exc)
+    raise exc
 
 
 def parse_int(raw: str | None, low: int, high: int) -> int | None:
@@ -81,11 +85,13 @@ def check_request() -> None:
     found = _offending(request.path, "")
     if found:
         bad_request(f"Adressen innehåller ett styrtecken ({found}), som inte är tillåtet i en adress.")
-    for name, value in request.args.items(multi=True):
-        found = _offending(name, value)
-        if found:
-            shown = name[:40] if not _CONTROL_ANYWHERE.search(name) else "?"
-            bad_request(f"Parametern '{shown}' innehåller ett styrtecken ({found}), som inte är tillåtet.")
+    pairs = list(request.args.items(multi=True))
+    for name, _value in pairs:
+        if _CONTROL_ANYWHERE.search(name):
+            bad_request(f"Ett parameternamn i adressen innehåller ett styrtecken ({_offending(name, '')}), som inte är tillåtet.")
+    if any(_CONTROL_IN_VALUE.search(value) for _name, value in pairs):
+        # Harmless to drop: nothing is stored from a query string, and searches ignore them anyway.
+        request.args = ImmutableMultiDict([(name, _CONTROL_IN_VALUE.sub("", value)) for name, value in pairs])
     if request.method in ("POST", "PUT", "PATCH", "DELETE"):
         if request.files:
             bad_request("Filer kan inte skickas här; fälten tar bara emot text.")
@@ -125,3 +131,38 @@ def install_one_line_log_records() -> None:
     """
     if logging.getLogRecordFactory() is not OneLineLogRecord:
         logging.setLogRecordFactory(OneLineLogRecord)
+
+
+# --------------------------------------------------------------------------- YAML from people
+
+MAX_YAML_DEPTH = 20
+
+
+class YamlShapeError(ValueError):
+    """YAML nested too deeply or using anchors; the message names the line (Swedish)."""
+
+
+def check_yaml_shape(text: str, max_depth: int = MAX_YAML_DEPTH) -> None:
+    """Walk the YAML event stream (no tree is built, nothing recurses) and refuse deep nesting and aliases.
+
+    PyYAML builds documents recursively, so '[[[[…' a few thousand deep ends in a
+    RecursionError; aliases let a small text expand into a huge structure. Syntax
+    errors are left for the real parse to report.
+    """
+    import yaml
+
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                depth += 1
+                if depth > max_depth:
+                    line = event.start_mark.line + 1 if event.start_mark else "?"
+                    raise YamlShapeError(f"rad {line}: listorna är nästlade mer än {max_depth} nivåer djupt; så djup struktur behövs aldrig här.")
+            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                depth -= 1
+            elif isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                line = event.start_mark.line + 1 if event.start_mark else "?"
+                raise YamlShapeError(f"rad {line}: ankare och alias (&namn, *namn) används inte här; skriv ut orden.")
+    except yaml.YAMLError:
+        return
