@@ -141,7 +141,7 @@ def bench_command(repeat: int) -> None:
 
 # --------------------------------------------------------------------------- users
 
-user_cli = AppGroup("user", help="Accounts: add, list, disable, enable, set-password.")
+user_cli = AppGroup("user", help="Accounts: add, list, disable, enable, set-password, reset-2fa.")
 kb_cli.add_command(user_cli)
 
 
@@ -239,6 +239,21 @@ def user_set_password(email: str, password_stdin: bool) -> None:
         click.echo(f"Lösenordet ändrades inte: {exc}", err=True)
         sys.exit(1)
     click.echo(f"Nytt lösenord satt för {user.email}; alla inloggningar avslutades.")
+
+
+@user_cli.command("reset-2fa")
+@click.argument("email")
+def user_reset_2fa(email: str) -> None:
+    """Remove a user's two-factor sign-in (lost phone); they set it up again at their next sign-in (audited)."""
+    from . import twofactor
+
+    user = _user_or_exit(email)
+    if twofactor.reset(_cli_actor(), user):
+        db.session.commit()
+        click.echo(f"Tvåstegsverifieringen för {user.email} är borttagen; alla inloggningar avslutades.")
+    else:
+        db.session.rollback()
+        click.echo(f"{user.email} har ingen tvåstegsverifiering att ta bort.")
 
 
 @kb_cli.command("eval")
