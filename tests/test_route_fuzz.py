@@ -26,7 +26,7 @@ from kb.models import Entry, User
 
 from .staff.conftest import TOTP_SECRET, USERS, add_staff, csrf_from, login
 
-EXAMPLES_PER_ROUTE = 8
+EXAMPLES_PER_ROUTE = 12
 
 
 def _rules() -> list[tuple[str, str]]:
@@ -44,18 +44,24 @@ def _rules() -> list[tuple[str, str]]:
 
 RULES = _rules()
 
-SPECIAL = ["", "0", "-1", "1", "²", "١٢", "9" * 25, str(2**63), str(2**31), "1e3", " 1", "\x00", "a\x00b", "\r\n",
-           "\x1b[31m", "\u202e", "%00", "../../etc/passwd", "<script>alert(1)</script>", "'; DROP TABLE users; --",
-           "[" * 300, "- " * 200 + "x", "groups:\n- [abo, anläggningsboende]", "//evil.example", "/granska\r\nX: y"]
+# Swept on every route (every known parameter and field set to it), then mixed into generated examples.
+SWEEP = ["", "-1", "²", "9" * 25, "a\x00b", "\x1b[31m\u202e", "[" * 3000, "- " * 3000 + "x",
+         "/granska\r\nSet-Cookie: x=y", "<script>alert(1)</script>"]
+SPECIAL = SWEEP + ["0", "1", "١٢", str(2**63), str(2**31), "1e3", " 1", "\r\n", "%00", "../../etc/passwd",
+                   "'; DROP TABLE users; --", "groups:\n- [abo, anläggningsboende]", "//evil.example"]
 KNOWN_PARAMS = ["q", "page", "per_page", "sort", "category", "county", "municipality", "a", "b", "state", "lan",
                 "action", "actor", "object", "next"]
 KNOWN_FIELDS = ["email", "password", "next", "code", "comment", "text", "title", "summary", "body", "category",
                 "municipalities", "counties", "tags", "status", "period_start", "period_end", "contact_email",
                 "links", "version", "save", "send", "preview", "role", "county", "name", "current", "new", "repeat"]
 
-values = st.one_of(st.sampled_from(SPECIAL), st.text(max_size=40))
-params = st.dictionaries(st.one_of(st.sampled_from(KNOWN_PARAMS), st.text(max_size=8)), values, max_size=4)
-fields = st.dictionaries(st.one_of(st.sampled_from(KNOWN_FIELDS), st.text(max_size=8)), values, max_size=6)
+# Known-hostile values twice as often as arbitrary text; every known name may appear in every example.
+values = st.one_of(st.sampled_from(SPECIAL), st.sampled_from(SPECIAL), st.text(max_size=40))
+extra = st.dictionaries(st.text(max_size=8), values, max_size=2)
+params = st.builds(lambda known, more: {**more, **known},
+                   st.fixed_dictionaries({}, optional={name: values for name in KNOWN_PARAMS}), extra)
+fields = st.builds(lambda known, more: {**more, **known},
+                   st.fixed_dictionaries({}, optional={name: values for name in KNOWN_FIELDS}), extra)
 
 
 @pytest.fixture(scope="module")
@@ -83,6 +89,16 @@ def _path_values(app) -> dict[str, list[str]]:
         "action": ["approve", "reject", "request_changes", "submit", "archive", "republish", "save", "x"],
         "change": ["inaktivera", "aktivera"],
     }
+
+
+SLUG_FOR = {"exempel": "brukslinjen", "kategori": "bostader", "lan": "dalarnas-lan", "kommun": "borlange", "api": "brukslinjen"}
+
+
+def _real_value(rule: str, name: str, real: dict) -> str:
+    """A value that makes the route find something, so the sweep reaches the code behind the lookup."""
+    if name == "slug":
+        return SLUG_FOR.get(rule.strip("/").split("/")[0], "x")
+    return real.get(name, ["x"])[0]
 
 
 class Admin:
@@ -131,18 +147,29 @@ def test_no_route_answers_5xx(fuzz_app, rule, method):
         def draw_value(name):
             return data.draw(st.one_of(st.sampled_from(real.get(name) or ["x"]), values), label=name)
 
-        path = _path(rule, draw_value)
         client = admin.ensure() if as_admin else fuzz_app.test_client()
-        if method == "GET":
-            resp = client.get(path, query_string=query)
-        else:
-            body: dict = dict(form)
-            if with_token:
-                body["csrf_token"] = csrf_from(client, "/logga-in")
-            if upload:
-                body["text"] = (io.BytesIO(b"groups: []"), "synonymer.yaml")
-            resp = client.open(path, method=method, query_string=query, data=body)
-        assert resp.status_code < 500, (method, path, query, form, resp.status_code, resp.get_data(as_text=True)[:500])
-        assert resp.status_code != 400 or resp.get_data(as_text=True).strip(), "a 400 must say what was wrong"
+        _request(client, method, _path(rule, draw_value), query, form, with_token, upload)
 
+    # The sweep: each hostile value in every known parameter and field (and path value), as the administrator.
+    for value in SWEEP:
+        known = {name: value for name in KNOWN_PARAMS}
+        _request(admin.ensure(), method, _path(rule, lambda name: _real_value(rule, name, real)), known,
+                 {name: value for name in KNOWN_FIELDS}, True, False)
+        if "<" in rule:
+            _request(admin.ensure(), method, _path(rule, lambda _name, v=value: v), {}, {}, True, False)
     run()
+
+
+def _request(client, method, path, query, form, with_token, upload):
+    if method == "GET":
+        resp = client.get(path, query_string=query)
+    else:
+        body: dict = dict(form)
+        if with_token:
+            body["csrf_token"] = csrf_from(client, "/logga-in")
+        if upload:
+            body["text"] = (io.BytesIO(b"groups: []"), "synonymer.yaml")
+        resp = client.open(path, method=method, query_string=query, data=body)
+    assert resp.status_code < 500, (method, path, query, form, resp.status_code, resp.get_data(as_text=True)[:500])
+    assert resp.status_code != 400 or resp.get_data(as_text=True).strip(), "a 400 must say what was wrong"
+    return resp
