@@ -85,9 +85,9 @@ def verify():
             form.code.errors.append(f"{exc} Du har {left} försök kvar.")
             status = 401
         else:
+            sessions.finish_login(user, method)  # a new session: flash after it
             if method == "recovery":
                 flash(f"Du loggade in med en reservkod; den går inte att använda igen. {twofactor.recovery_codes_left(user)} reservkoder återstår.", "info")
-            sessions.finish_login(user, method)
             return sessions.login_redirect(user, data.get("next") or _home_for(user))
     elif form.errors:
         status = 400
