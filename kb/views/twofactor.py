@@ -43,9 +43,10 @@ def _pending_key() -> str:
     return f"code:{uid}"
 
 
-def _pending_known_device() -> bool:
+def _exempt_from_code_limit() -> bool:
+    """No pending sign-in (nothing to guess; the view sends them to the login page), or a known device."""
     state = sessions.pending()
-    return state is not None and sessions.is_known_device(state[0].email)
+    return state is None or sessions.is_known_device(state[0].email)
 
 
 def _home_for(user: User) -> str:
@@ -60,7 +61,7 @@ def _start_again():
 @bp.route("/logga-in/kod", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["KB_LOGIN_LIMIT_ADDRESS"], methods=["POST"])
 @limiter.limit(lambda: current_app.config["KB_LOGIN_LIMIT_CODE"], methods=["POST"], key_func=_pending_key,
-               exempt_when=_pending_known_device)
+               exempt_when=_exempt_from_code_limit)
 def verify():
     """The second step: a code from the authenticator app, or a recovery code."""
     state = sessions.pending()
