@@ -166,3 +166,24 @@ def test_new_recovery_codes_need_a_current_code(staff_app):
     assert refused.status_code == 400
     resp = post(client, "/konto/tvasteg/reservkoder", {"code": totp_code(staff_app, USERS["mod_x"][0])}, token_page="/konto/tvasteg")
     assert resp.status_code == 200 and len(re.findall(r"<code>[a-z2-9-]{14}</code>", resp.get_data(as_text=True))) == 10
+
+
+def test_code_attempts_are_limited_per_account_but_not_for_the_owners_browser(make_app):
+    app = make_app(load=False, KB_LOGIN_LIMIT_ADDRESS="100 per minute", KB_LOGIN_LIMIT_ACCOUNT="100 per minute",
+                   KB_LOGIN_LIMIT_CODE="3 per minute")
+    email = USERS["admin"][0]
+    with app.app_context():
+        admin = accounts.add_user(Actor(None, "test"), email, PASSWORD, "admin", None)
+        twofactor.confirm_enrolment(Actor(None, "test"), admin, TOTP_SECRET, pyotp.TOTP(TOTP_SECRET).now())
+        db.session.commit()
+    owner = app.test_client()
+    assert login(owner, "admin").status_code == 302  # signs in once: this browser is now known (1 of 3 used)
+    statuses = []
+    for i in range(3):  # someone who has the password, from fresh browsers and addresses
+        thief = app.test_client()
+        _password_only(thief, email)
+        statuses.append(thief.post("/logga-in/kod", data={"code": "000000", "csrf_token": csrf_from(thief, "/logga-in/kod")},
+                                   environ_base={"REMOTE_ADDR": f"198.51.100.{i + 1}"}).status_code)
+    assert statuses == [401, 401, 429]
+    post(owner, "/logga-ut", token_page="/granska")
+    assert login(owner, "admin").headers["Location"] == "/granska"  # the owner's browser is not blocked
