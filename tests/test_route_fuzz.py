@@ -26,7 +26,7 @@ from kb.models import Entry, User
 
 from .staff.conftest import TOTP_SECRET, USERS, add_staff, csrf_from, login
 
-EXAMPLES_PER_ROUTE = 12
+EXAMPLES_PER_ROUTE = 8
 
 
 def _rules() -> list[tuple[str, str]]:
@@ -45,9 +45,8 @@ def _rules() -> list[tuple[str, str]]:
 RULES = _rules()
 
 # Swept on every route (every known parameter and field set to it), then mixed into generated examples.
-SWEEP = ["", "-1", "²", "9" * 25, "a\x00b", "\x1b[31m\u202e", "[" * 3000, "- " * 3000 + "x",
-         "/granska\r\nSet-Cookie: x=y", "<script>alert(1)</script>"]
-SPECIAL = SWEEP + ["0", "1", "١٢", str(2**63), str(2**31), "1e3", " 1", "\r\n", "%00", "../../etc/passwd",
+SWEEP = ["-1", "²", "9" * 25, "a\x00b", "\x1b[31m\u202e", "[" * 3000, "- " * 3000 + "x", "/granska\r\nSet-Cookie: x=y"]
+SPECIAL = SWEEP + ["", "0", "1", "١٢", str(2**63), str(2**31), "1e3", " 1", "\r\n", "%00", "../../etc/passwd", "<script>alert(1)</script>",
                    "'; DROP TABLE users; --", "groups:\n- [abo, anläggningsboende]", "//evil.example"]
 KNOWN_PARAMS = ["q", "page", "per_page", "sort", "category", "county", "municipality", "a", "b", "state", "lan",
                 "action", "actor", "object", "next"]

@@ -57,6 +57,19 @@ def staff_app(make_app):
     return app
 
 
+@pytest.fixture
+def light_staff_app(make_app):
+    """Staff accounts and places but no examples: for sign-in and session tests (much faster to build)."""
+    from kb import places
+
+    app = make_app(load=False, RATELIMIT_ENABLED=False)
+    with app.app_context():
+        places.sync_places(db.session)
+        db.session.commit()
+    add_staff(app)
+    return app
+
+
 def user(app, key: str) -> User:
     return db.session.scalars(sa.select(User).where(User.email == USERS[key][0])).one()
 

@@ -18,7 +18,8 @@ def _age(client, seen_minutes: float = 0, login_hours: float = 0) -> None:
         sess["kb_login_at"] = now - int(login_hours * 3600)
 
 
-def test_session_idle_longer_than_the_timeout_is_logged_out(staff_app):
+def test_session_idle_longer_than_the_timeout_is_logged_out(light_staff_app):
+    staff_app = light_staff_app
     client = staff_app.test_client()
     login(client, "mod_x")
     _age(client, seen_minutes=29, login_hours=1)
@@ -32,7 +33,8 @@ def test_session_idle_longer_than_the_timeout_is_logged_out(staff_app):
     assert client.get("/granska").status_code == 302  # the session is gone, not just refused once
 
 
-def test_session_older_than_the_absolute_lifetime_ends_even_when_active(staff_app):
+def test_session_older_than_the_absolute_lifetime_ends_even_when_active(light_staff_app):
+    staff_app = light_staff_app
     client = staff_app.test_client()
     login(client, "contrib_x")
     _age(client, seen_minutes=1, login_hours=11.9)

@@ -42,7 +42,8 @@ def test_moderator_cannot_approve_before_completing_totp(staff_app):
         assert entry(staff_app, entry_id).state.value == "published"
 
 
-def test_moderator_session_without_second_factor_is_ended(staff_app):
+def test_moderator_session_without_second_factor_is_ended(light_staff_app):
+    staff_app = light_staff_app
     client = staff_app.test_client()
     login(client, "mod_x")
     with client.session_transaction() as sess:
@@ -52,7 +53,8 @@ def test_moderator_session_without_second_factor_is_ended(staff_app):
     assert client.get("/granska").status_code == 302
 
 
-def test_unenrolled_moderator_enrols_with_local_qr_then_uses_recovery_code_once(staff_app):
+def test_unenrolled_moderator_enrols_with_local_qr_then_uses_recovery_code_once(light_staff_app):
+    staff_app = light_staff_app
     with staff_app.app_context():
         accounts.add_user(Actor(None, "test"), "ny@dalarna.example.se", PASSWORD, "moderator", X)
         db.session.commit()
@@ -92,7 +94,8 @@ def test_unenrolled_moderator_enrols_with_local_qr_then_uses_recovery_code_once(
     assert _actions(staff_app, "mfa_recovery_used")[-1].detail == "9 kvar"
 
 
-def test_a_code_is_accepted_once_and_wrong_codes_end_the_attempt(staff_app):
+def test_a_code_is_accepted_once_and_wrong_codes_end_the_attempt(light_staff_app):
+    staff_app = light_staff_app
     client = staff_app.test_client()
     login(client, "mod_x")
     code = pyotp.TOTP(TOTP_SECRET).now()  # the code that was just used
@@ -110,7 +113,8 @@ def test_a_code_is_accepted_once_and_wrong_codes_end_the_attempt(staff_app):
     assert len(_actions(staff_app, "mfa_failed")) >= 5
 
 
-def test_admin_resets_a_users_second_factor_audited_and_their_sessions_end(staff_app):
+def test_admin_resets_a_users_second_factor_audited_and_their_sessions_end(light_staff_app):
+    staff_app = light_staff_app
     moderator = staff_app.test_client()
     login(moderator, "mod_x")
     admin = staff_app.test_client()
@@ -131,7 +135,8 @@ def test_admin_resets_a_users_second_factor_audited_and_their_sessions_end(staff
     assert post(not_admin, f"/admin/anvandare/{target}/tvasteg").status_code == 403
 
 
-def test_cli_resets_two_factor(staff_app):
+def test_cli_resets_two_factor(light_staff_app):
+    staff_app = light_staff_app
     runner = staff_app.test_cli_runner()
     result = runner.invoke(args=["kb", "user", "reset-2fa", USERS["mod_y"][0]])
     assert result.exit_code == 0 and "borttagen" in result.output
@@ -141,7 +146,8 @@ def test_cli_resets_two_factor(staff_app):
     assert "ingen tvåstegsverifiering" in runner.invoke(args=["kb", "user", "reset-2fa", USERS["mod_y"][0]]).output
 
 
-def test_contributor_may_opt_in_and_then_needs_the_code(staff_app):
+def test_contributor_may_opt_in_and_then_needs_the_code(light_staff_app):
+    staff_app = light_staff_app
     client = staff_app.test_client()
     assert login(client, "contrib_x").headers["Location"] == "/mina-exempel"  # one step while not enrolled
     body = html.unescape(client.get("/konto/tvasteg").get_data(as_text=True))
@@ -158,7 +164,8 @@ def test_contributor_may_opt_in_and_then_needs_the_code(staff_app):
     assert resp.headers["Location"] == "/mina-exempel"
 
 
-def test_new_recovery_codes_need_a_current_code(staff_app):
+def test_new_recovery_codes_need_a_current_code(light_staff_app):
+    staff_app = light_staff_app
     client = staff_app.test_client()
     login(client, "mod_x")
     assert "10 oanvända reservkoder" in client.get("/konto/tvasteg").get_data(as_text=True)
