@@ -113,13 +113,24 @@ def register(app: Flask) -> None:
 # --------------------------------------------------------------------------- logging
 
 
+_LOG_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e]")
+_LOG_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape_control(match: re.Match) -> str:
+    ch = match.group()
+    return _LOG_NAMED.get(ch) or f"\\u{ord(ch):04x}"
+
+
 class OneLineLogRecord(logging.LogRecord):
-    """A record whose message cannot contain line breaks or other control characters."""
+    """A record whose message cannot contain line breaks or other control characters.
+
+    Only control characters are escaped (not backslashes), so lines that were
+    already escaped, like the audit log's, are not escaped twice.
+    """
 
     def getMessage(self) -> str:  # noqa: N802 - logging's API
-        from .audit import clean
-
-        return clean(super().getMessage(), limit=20_000)
+        return _LOG_CONTROL.sub(_escape_control, super().getMessage())
 
 
 def install_one_line_log_records() -> None:

@@ -77,3 +77,5 @@ def test_log_records_cannot_be_forged_through_request_data(client, caplog):
     logging.getLogger("kb.probe").warning("request for %s", "/x\r\n2026-01-01 INFO audit action=login actor=admin")
     message = caplog.records[-1].getMessage()
     assert "\n" not in message and "\r" not in message and "\\r\\n2026" in message
+    logging.getLogger("kb.probe").warning("audit actor=%s", "already\\nescaped")  # as kb.audit writes its lines
+    assert caplog.records[-1].getMessage() == "audit actor=already\\nescaped"  # not escaped twice
