@@ -64,8 +64,11 @@ def test_enrolment_code_step_and_recovery_codes_in_the_browser(browser, staff_se
     page.get_by_role("button", name="Logga in").click()
     page.wait_for_url("**/granska")
     assert "reservkod" in page.content()
+    page.goto(staff_server.url + "/konto/tvasteg")  # enrolled: status and new recovery codes
+    assert "9 oanvända reservkoder" in page.content()
+    status_violations, status_fits = axe_violations(page), _fits(page)
     context.close()
 
     assert all(u.startswith(staff_server.url) for u in requests), [u for u in requests if not u.startswith(staff_server.url)]
-    assert (enrol_violations, codes_violations, verify_violations) == ([], [], [])
-    assert enrol_fits and codes_fits and verify_fits
+    assert (enrol_violations, codes_violations, verify_violations, status_violations) == ([], [], [], [])
+    assert enrol_fits and codes_fits and verify_fits and status_fits
