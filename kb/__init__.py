@@ -16,7 +16,7 @@ from . import config as config_module
 from .extensions import csrf, db, limiter, login_manager, migrate
 
 log = logging.getLogger(__name__)
-STAFF_BLUEPRINTS = {"auth", "submit", "moderation", "admin"}
+STAFF_BLUEPRINTS = {"auth", "submit", "moderation", "admin", "twofactor"}
 
 
 @event.listens_for(Engine, "connect")
@@ -77,6 +77,9 @@ def create_app(config: dict | None = None) -> Flask:
         app.config["SECRET_KEY"] = _secret_key(instance)
 
     app.json.ensure_ascii = False  # Swedish text stays readable in API responses
+    from . import inputs, sessions
+
+    inputs.register(app)  # first: the input boundary and the bounded <int:> converter
     db.init_app(app)
     migrate.init_app(app, db, directory=str(root / "migrations"))
     csrf.init_app(app)
@@ -89,6 +92,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .accounts import load_user_from_session
 
     login_manager.user_loader(load_user_from_session)
+    sessions.configure(app)  # session lifetime, second factor, __Host- cookie, HSTS
 
     from . import indexing
     from .search.index import SearchIndex
@@ -125,6 +129,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(admin.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(maps_views.bp)
+    from .views import twofactor as twofactor_views
+
+    app.register_blueprint(twofactor_views.bp)
     csrf.exempt(api.bp)  # read-only JSON API: GET only
     errors.register(app)
 

@@ -164,10 +164,13 @@ def end_sessions(user: User) -> None:
 
 def load_user_from_session(ident: str) -> User | None:
     """Flask-Login user loader: 'id:token'; a rotated token or disabled user yields None."""
+    from .inputs import MAX_DB_INT, parse_int
+
     uid, _, token = (ident or "").partition(":")
-    if not uid.isdigit() or not token:
+    user_id = parse_int(uid, 1, MAX_DB_INT)
+    if user_id is None or not token:
         return None
-    user = db.session.get(User, int(uid))
+    user = db.session.get(User, user_id)
     if user is None or not user.active or not secrets.compare_digest(user.session_token, token):
         return None
     return user

@@ -378,7 +378,7 @@ def bench_command(repeat: int, size: int | None, seed: int, n_queries: int, data
 
 # --------------------------------------------------------------------------- users
 
-user_cli = SwedishGroup("user", help="Konton: add (lägg till), list, disable (inaktivera), enable, set-password.")
+user_cli = SwedishGroup("user", help="Konton: add (lägg till), list, disable (inaktivera), enable, set-password, reset-2fa.")
 kb_cli.add_command(user_cli)
 
 
@@ -477,6 +477,21 @@ def user_set_password(email: str, password_stdin: bool) -> None:
         click.echo(f"Lösenordet ändrades inte: {exc}", err=True)
         sys.exit(1)
     click.echo(f"Nytt lösenord satt för {user.email}; alla inloggningar avslutades.")
+
+
+@user_cli.command("reset-2fa")
+@click.argument("email")
+def user_reset_2fa(email: str) -> None:
+    """Ta bort en användares tvåstegsinloggning (borttappad telefon); den ställs in igen vid nästa inloggning (loggas)."""
+    from . import twofactor
+
+    user = _user_or_exit(email)
+    if twofactor.reset(_cli_actor(), user):
+        db.session.commit()
+        click.echo(f"Tvåstegsverifieringen för {user.email} är borttagen; alla inloggningar avslutades.")
+    else:
+        db.session.rollback()
+        click.echo(f"{user.email} har ingen tvåstegsverifiering att ta bort.")
 
 
 @kb_cli.command("eval")

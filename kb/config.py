@@ -40,6 +40,10 @@ def from_environment(instance_path: str) -> dict:
         "RATELIMIT_ENABLED": _env_bool("KB_RATELIMIT", True),
         "KB_LOGIN_LIMIT_ADDRESS": os.environ.get("KB_LOGIN_LIMIT_ADDRESS", "10 per minute; 100 per hour"),
         "KB_LOGIN_LIMIT_ACCOUNT": os.environ.get("KB_LOGIN_LIMIT_ACCOUNT", "10 per 15 minutes"),
+        # Sessions end after this much inactivity, and this long after sign-in whatever happens (kb/sessions.py).
+        "KB_SESSION_IDLE_MINUTES": int(os.environ.get("KB_SESSION_IDLE_MINUTES", "30")),
+        "KB_SESSION_MAX_HOURS": int(os.environ.get("KB_SESSION_MAX_HOURS", "12")),
+        "KB_LOGIN_LIMIT_CODE": os.environ.get("KB_LOGIN_LIMIT_CODE", "10 per 15 minutes"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "MAX_CONTENT_LENGTH": 1024 * 1024,

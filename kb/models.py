@@ -369,3 +369,25 @@ class ContentFile(db.Model):
 
     entry: Mapped[Entry | None] = relationship()
     revision: Mapped[Revision | None] = relationship()
+
+
+class TwoFactorCredential(db.Model):
+    """A user's confirmed TOTP secret; `last_step` refuses a code that was already used once."""
+
+    __tablename__ = "two_factor_credentials"
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    secret: Mapped[str] = mapped_column(sa.String(64))
+    last_step: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    confirmed_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+
+class RecoveryCode(db.Model):
+    """A single-use recovery code for two-factor sign-in, stored only as an argon2 hash."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(255))
+    used_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))

@@ -24,7 +24,7 @@ def _int(args, name: str, default: int, low: int, high: int, errors: list) -> in
     raw = args.get(name)
     if raw is None or raw == "":
         return default
-    if not re.fullmatch(r"\d{1,6}", raw.strip()):
+    if not re.fullmatch(r"[0-9]{1,6}", raw.strip()):  # ASCII only: "١٢" and "²" are not page numbers
         errors.append(ParamError(name, f"'{name}' ska vara ett heltal mellan {low} och {high}.", f"integer {low}..{high}"))
         return default
     value = int(raw)

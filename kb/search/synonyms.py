@@ -24,6 +24,7 @@ from .analysis import swedish_analyzer
 
 MAX_GROUPS = 1000
 MAX_MEMBER = 80
+MAX_TEXT = 100_000
 _SV = swedish_analyzer()
 
 
@@ -53,6 +54,14 @@ class SynonymTable:
 
 def parse(text: str) -> SynonymTable:
     """Validate and index a synonym YAML text; raises SynonymError with the line number."""
+    from ..inputs import YamlShapeError, check_yaml_shape
+
+    if len(text) > MAX_TEXT:
+        raise SynonymError(f"Listan är för lång ({len(text)} tecken); högst {MAX_TEXT} är tillåtet.")
+    try:
+        check_yaml_shape(text)  # before the recursive parse: deep nesting or aliases get a message, not a crash
+    except YamlShapeError as exc:
+        raise SynonymError(str(exc)) from exc
     try:
         data = yaml.safe_load(text) if text.strip() else {"groups": []}
     except yaml.YAMLError as exc:

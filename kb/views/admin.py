@@ -10,6 +10,7 @@ from ..extensions import db
 from ..forms import CommentForm, UserForm
 from ..models import AuditEvent, User
 from ..permissions import Permission, require
+from ..inputs import int_arg
 from .helpers import current_actor
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -69,8 +70,7 @@ def audit_log():
         q = q.where(AuditEvent.actor.contains(actor))
     if obj:
         q = q.where(AuditEvent.object_id == obj)
-    page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+    page = int_arg("page", 1, 1, 99_999)
     events = db.session.scalars(q.limit(PER_PAGE + 1).offset((page - 1) * PER_PAGE)).all()
     actions = db.session.scalars(sa.select(AuditEvent.action).distinct().order_by(AuditEvent.action)).all()
     return render_template(

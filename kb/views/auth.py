@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
-from .. import accounts, audit
+from .. import accounts, audit, sessions, twofactor
 from ..extensions import db, limiter
 from ..forms import LoginForm, PasswordChangeForm
-from ..models import Role, utcnow
+from ..models import Role
 from .helpers import current_actor, is_safe_next
 
 bp = Blueprint("auth", __name__)
@@ -18,6 +18,11 @@ def _account_key() -> str:
     return "account:" + accounts.normalise_email(request.form.get("email", ""))[:254]
 
 
+def _known_device() -> bool:
+    """Attempts from a browser that has signed in to this account before skip the per-account limit."""
+    return sessions.is_known_device(request.form.get("email", ""))
+
+
 def _home_for(user) -> str:
     if user.role in (Role.MODERATOR, Role.ADMIN):
         return url_for("moderation.queue")
@@ -26,7 +31,8 @@ def _home_for(user) -> str:
 
 @bp.route("/logga-in", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["KB_LOGIN_LIMIT_ADDRESS"], methods=["POST"])
-@limiter.limit(lambda: current_app.config["KB_LOGIN_LIMIT_ACCOUNT"], methods=["POST"], key_func=_account_key)
+@limiter.limit(lambda: current_app.config["KB_LOGIN_LIMIT_ACCOUNT"], methods=["POST"], key_func=_account_key,
+               exempt_when=_known_device)
 def login():
     """The same answer for an unknown user, a wrong password and a disabled account."""
     form = LoginForm()
@@ -36,13 +42,13 @@ def login():
     if form.validate_on_submit():
         user = accounts.find_user(form.email.data)
         if accounts.verify_password(user, form.password.data) and user.active:
-            session.clear()  # a new session at login: nothing planted before survives
-            user.last_login_at = utcnow()
-            login_user(user)
-            audit.record(audit.Actor(user, request.remote_addr or ""), "login", "user", user.email)
-            db.session.commit()
             target = form.next.data if is_safe_next(form.next.data) else _home_for(user)
-            return redirect(target)
+            if twofactor.required_for(user):  # not signed in until the second step (kb/views/twofactor.py)
+                sessions.begin_second_step(user, target)
+                db.session.commit()  # a re-hashed password
+                return redirect(url_for("twofactor.verify"))
+            sessions.finish_login(user, None)  # a new session: nothing planted before survives
+            return sessions.login_redirect(user, target)
         typed = accounts.normalise_email(form.email.data)
         audit.record_now(current_actor(), "login_failed", object_type="user", object_id=typed, actor_label=typed)
         error = FAILED
@@ -78,8 +84,7 @@ def password():
                 form.new.errors.append(str(exc))
             else:
                 db.session.commit()
-                session.clear()
-                login_user(user)  # this browser continues with the new token; other sessions end
+                sessions.start(user, sessions.has_second_factor())  # this browser continues; other sessions end
                 flash("Lösenordet är bytt. Andra inloggningar har loggats ut.", "info")
                 return redirect(_home_for(user))
     return render_template("auth/password.html", form=form), (400 if form.errors else 200)

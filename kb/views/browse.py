@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, render_template
 
 from .. import places
+from ..inputs import int_arg
 from ..extensions import db
 from ..models import Category, County, Municipality
 from ..render import render_markdown
@@ -24,9 +25,8 @@ def _index():
 
 
 def _listing(**filters) -> search_query.SearchResult:
-    page = request.args.get("page", "1")
     params = SearchParams(
-        page=int(page) if page.isdigit() and 0 < int(page) <= 1000 else 1,
+        page=int_arg("page", 1, 1, 1000),
         per_page=20,
         sort="title",
         **filters,

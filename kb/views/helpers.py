@@ -18,8 +18,10 @@ def current_actor() -> Actor:
 
 
 def is_safe_next(target: str | None) -> bool:
-    """Only our own pages: a path, not //host or a scheme."""
+    """Only our own pages: a path, not //host or a scheme; no whitespace or control characters (CR/LF)."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return False
+    if len(target) > 2000 or any(ch.isspace() or ord(ch) < 32 or 127 <= ord(ch) <= 159 for ch in target):
         return False
     parts = urlsplit(target)
     return not parts.scheme and not parts.netloc

@@ -14,6 +14,7 @@ from ..permissions import Permission, PermissionDenied, can, can_see, scope_entr
 from ..render import render_markdown
 from ..services import reindex_entries
 from ..workflow import ACTION_LABELS, STATE_LABELS, Action, allowed_actions
+from ..inputs import MAX_DB_INT, bad_request, parse_int
 from .helpers import current_actor, entry_or_404
 
 bp = Blueprint("moderation", __name__)
@@ -168,7 +169,12 @@ def history(entry_id: int):
 
     def pick(name: str, default: int | None) -> int | None:
         raw = request.args.get(name, "")
-        return int(raw) if raw.isdigit() and int(raw) in revisions else default
+        if raw == "":
+            return default
+        number = parse_int(raw, 1, MAX_DB_INT)
+        if number not in revisions:
+            bad_request(f"Parametern '{name}' ska vara numret på en version av exemplet: {', '.join(map(str, numbers))}.")
+        return number
 
     b = pick("b", numbers[-1])
     a = pick("a", numbers[-2] if len(numbers) > 1 else None)

@@ -14,6 +14,7 @@ from ..permissions import Permission, can, require
 from ..render import render_markdown
 from ..search import query as search_query
 from ..workflow import Action, InvalidTransition
+from ..inputs import MAX_DB_INT, parse_int
 from . import catalog
 from .helpers import current_actor, entry_or_404
 
@@ -106,7 +107,9 @@ def edit(entry_id: int):
     answer, data = _check_post(form, entry)
     if answer is not None:
         return answer
-    expected = int(form.version.data) if (form.version.data or "").isdigit() else None
+    expected = parse_int(form.version.data, 0, MAX_DB_INT)
+    if expected is None:  # without the version we cannot know what the editor saw: compare, never overwrite
+        return _conflict(entry_id, form, missing_version=True)
     try:
         moderation.save_entry(current_actor(), entry, data, expected)
         if form.send.data:
@@ -122,7 +125,7 @@ def edit(entry_id: int):
     return redirect(url_for("moderation.review", entry_id=entry.id))
 
 
-def _conflict(entry_id: int, form: EntryForm):
+def _conflict(entry_id: int, form: EntryForm, missing_version: bool = False):
     """Both versions side by side; what the user typed is kept in the form, nothing is overwritten."""
     entry = entry_or_404(entry_id)
     db.session.refresh(entry)
@@ -131,5 +134,5 @@ def _conflict(entry_id: int, form: EntryForm):
     return render_template(
         "submit/conflict.html", entry=entry, theirs=theirs, theirs_body=render_markdown(theirs.body),
         form=form, owner=_owner_label(form), similar=[], preview=None, missing={},
-        can_edit=can(current_user, Permission.EDIT, entry),
+        can_edit=can(current_user, Permission.EDIT, entry), missing_version=missing_version,
     ), 409

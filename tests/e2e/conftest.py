@@ -75,19 +75,14 @@ def page(browser):
 @pytest.fixture(scope="session")
 def staff_server(tmp_path_factory):
     """A separate app with staff accounts (the shared loaded app stays untouched)."""
-    from kb import accounts
-    from kb.audit import Actor
-    from kb.extensions import db
     from tests.conftest import AppFactory
-    from tests.staff.conftest import PASSWORD, USERS
+    from tests.staff.conftest import add_staff
 
     factory = AppFactory(tmp_path_factory.mktemp("staff"))
     app = factory(RATELIMIT_ENABLED=False)
-    with app.app_context():
-        for email, role, county in USERS.values():
-            accounts.add_user(Actor(None, "test"), email, PASSWORD, role, county)
-        db.session.commit()
+    add_staff(app)  # moderators and admins have two-factor sign-in set up
     app.config["SERVER_NAME"] = None
     with LiveServer(app) as server:
+        server.app = app
         yield server
     factory.close()

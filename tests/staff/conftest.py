@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import re
 
+import pyotp
 import pytest
 import sqlalchemy as sa
 
-from kb import accounts, moderation
+from kb import accounts, moderation, twofactor
 from kb.audit import Actor
 from kb.extensions import db
-from kb.models import Entry, User
+from kb.models import Entry, Role, TwoFactorCredential, User
 from kb.workflow import Action
 
 PASSWORD = "en lång och ovanlig fras 42"
@@ -24,15 +25,48 @@ USERS = {
     "contrib_y": ("ali@malmo.example.se", "contributor", Y),
 }
 PLACES = {X: ["2081"], Y: ["1280"]}  # Borlänge, Malmö
+# The authenticator app of every test moderator and admin holds this secret (enrolled by add_staff).
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def add_staff(app) -> None:
+    """The USERS, with moderators and admins enrolled in two-factor sign-in through the real service."""
+    with app.app_context():
+        for email, role, county in USERS.values():
+            added = accounts.add_user(Actor(None, "test"), email, PASSWORD, role, county)
+            if added.role in (Role.MODERATOR, Role.ADMIN):
+                twofactor.confirm_enrolment(Actor(None, "test"), added, TOTP_SECRET, pyotp.TOTP(TOTP_SECRET).now())
+        db.session.commit()
+
+
+def totp_code(app, email: str) -> str:
+    """The code the user's app shows now. Several sign-ins in one test fall in one 30-second step, where
+    the server rightly refuses a reused code; instead of sleeping until the next step, forget the step
+    used last (as if the clock had moved on)."""
+    with app.app_context():
+        found = db.session.scalars(sa.select(User).where(User.email == email)).one()
+        db.session.get(TwoFactorCredential, found.id).last_step = 0
+        db.session.commit()
+    return pyotp.TOTP(TOTP_SECRET).now()
 
 
 @pytest.fixture
 def staff_app(make_app):
     app = make_app(RATELIMIT_ENABLED=False)
+    add_staff(app)
+    return app
+
+
+@pytest.fixture
+def light_staff_app(make_app):
+    """Staff accounts and places but no examples: for sign-in and session tests (much faster to build)."""
+    from kb import places
+
+    app = make_app(load=False, RATELIMIT_ENABLED=False)
     with app.app_context():
-        for email, role, county in USERS.values():
-            accounts.add_user(Actor(None, "test"), email, PASSWORD, role, county)
+        places.sync_places(db.session)
         db.session.commit()
+    add_staff(app)
     return app
 
 
@@ -83,9 +117,21 @@ def csrf_from(client, url: str = "/logga-in") -> str:
     return match.group(1)
 
 
-def login(client, key: str, password: str = PASSWORD):
+def login(client, key: str, password: str = PASSWORD, next: str | None = None):
+    """Sign in as USERS[key]: the password, then (moderators, admins) the code step. Returns the last response."""
     token = csrf_from(client, "/logga-in")
-    return client.post("/logga-in", data={"email": USERS[key][0], "password": password, "csrf_token": token})
+    data = {"email": USERS[key][0], "password": password, "csrf_token": token}
+    if next is not None:
+        data["next"] = next
+    resp = client.post("/logga-in", data=data)
+    if resp.status_code == 302 and resp.headers["Location"] == "/logga-in/kod":
+        return second_step(client, key)
+    return resp
+
+
+def second_step(client, key: str):
+    code = totp_code(client.application, USERS[key][0])
+    return client.post("/logga-in/kod", data={"code": code, "csrf_token": csrf_from(client, "/logga-in/kod")})
 
 
 def post(client, url: str, data: dict | None = None, token_page: str = "/logga-in"):

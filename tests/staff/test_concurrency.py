@@ -12,12 +12,15 @@ from kb.extensions import db
 def test_concurrent_edits_of_one_example_save_once_and_conflict_the_rest(staff_app, count):
     """Four moderators saving an edit of the same published example at the same moment:
     one is saved, the others get the conflict page, nobody gets a 5xx."""
-    from kb import accounts
+    import pyotp
+
+    from kb import accounts, twofactor
     from kb.audit import Actor
-    from tests.staff.conftest import PASSWORD, USERS, X, csrf_from, entry, make_entry, post
+    from tests.staff.conftest import PASSWORD, TOTP_SECRET, USERS, X, csrf_from, entry, make_entry, post, totp_code
 
     with staff_app.app_context():
-        accounts.add_user(Actor(None, "test"), "tove@dalarna.example.se", PASSWORD, "moderator", X)
+        tove = accounts.add_user(Actor(None, "test"), "tove@dalarna.example.se", PASSWORD, "moderator", X)
+        twofactor.confirm_enrolment(Actor(None, "test"), tove, TOTP_SECRET, pyotp.TOTP(TOTP_SECRET).now())
         db.session.commit()
     entry_id = make_entry(staff_app, "contrib_x", X, state="published", title="Läxhjälp på biblioteket i Borlänge")
     emails = [USERS["mod_x"][0], USERS["mod_x2"][0], USERS["admin"][0], "tove@dalarna.example.se"][:count]
@@ -25,7 +28,11 @@ def test_concurrent_edits_of_one_example_save_once_and_conflict_the_rest(staff_a
     for email in emails:
         client = staff_app.test_client()
         token = csrf_from(client, "/logga-in")
-        assert client.post("/logga-in", data={"email": email, "password": PASSWORD, "csrf_token": token}).status_code in (302, 303)
+        resp = client.post("/logga-in", data={"email": email, "password": PASSWORD, "csrf_token": token})
+        assert resp.status_code == 302 and resp.headers["Location"] == "/logga-in/kod", email
+        resp = client.post("/logga-in/kod", data={"code": totp_code(staff_app, email),
+                                                   "csrf_token": csrf_from(client, "/logga-in/kod")})
+        assert resp.status_code in (302, 303), email
         html = client.get(f"/redigera/{entry_id}").get_data(as_text=True)
         version = html.split('name="version"', 1)[1].split('value="', 1)[1].split('"', 1)[0]
         clients.append(client)

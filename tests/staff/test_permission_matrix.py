@@ -68,6 +68,8 @@ def run_cell(app, role: str, action: str, county: str) -> str:
         data = {"comment": "Motivering från matrisen."}
         if action == "edit":
             data = dict(EDIT_FORM, municipalities=["2081" if county == X else "1280"])
+            with app.app_context():
+                data["version"] = str(entry(app, entry_id).version_id)  # as the edit form carries it
         resp = post(client, url, data)
     if resp.status_code == 302 and "/logga-in" in resp.headers.get("Location", ""):
         return "login"
