@@ -255,3 +255,9 @@ def eval_command(queries: str | None, minimum: float | None) -> None:
         click.echo(line)
     if minimum is not None and report.means[0] < minimum:
         sys.exit(1)
+
+
+from .channels_cli import alerts_cli, mail_cli  # noqa: E402  (sub-groups live in their own module)
+
+kb_cli.add_command(mail_cli)
+kb_cli.add_command(alerts_cli)

@@ -1,0 +1,85 @@
+"""A real SMTP server on loopback (aiosmtpd) and apps that deliver to it."""
+from __future__ import annotations
+
+import socket
+from email import message_from_bytes, policy
+
+import pytest
+
+from tests.conftest import need
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class SmtpServer:
+    """aiosmtpd in a thread; `messages` holds every delivered message (parsed), across restarts."""
+
+    def __init__(self, port: int, authenticator=None):
+        self.port = port
+        self.authenticator = authenticator
+        self.messages = []
+        self.controller = None
+
+    def start(self):
+        from aiosmtpd.controller import Controller
+
+        server = self
+
+        class Handler:
+            async def handle_DATA(self, _server, _session, envelope):
+                msg = message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)
+                server.messages.append((list(envelope.rcpt_tos), msg))
+                return "250 Message accepted for delivery"
+
+        kwargs = {}
+        if self.authenticator is not None:
+            kwargs = {"authenticator": self.authenticator, "auth_require_tls": False, "auth_required": True}
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port, **kwargs)
+        self.controller.start()
+        return self
+
+    def stop(self):
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}"
+
+    def to(self, address: str) -> list:
+        return [m for rcpts, m in self.messages if address in rcpts]
+
+    def recipients(self) -> list[str]:
+        return sorted(r for rcpts, _m in self.messages for r in rcpts)
+
+
+@pytest.fixture
+def smtp_server():
+    try:
+        import aiosmtpd  # noqa: F401
+    except ImportError:
+        need(False, "aiosmtpd is not installed (pip install -e '.[dev]'); mail tests need a real SMTP server")
+    server = SmtpServer(free_port()).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mail_app(make_app, smtp_server):
+    """An app with the staff users of tests/staff, delivering to the loopback SMTP server."""
+    from kb import accounts
+    from kb.audit import Actor
+    from kb.extensions import db
+    from tests.staff.conftest import PASSWORD, USERS
+
+    app = make_app(RATELIMIT_ENABLED=False, KB_SMTP_URL=smtp_server.url)
+    with app.app_context():
+        for email, role, county in USERS.values():
+            accounts.add_user(Actor(None, "test"), email, PASSWORD, role, county)
+        db.session.commit()
+    return app
