@@ -63,8 +63,9 @@ def feed_xml(filters: Filters, labels: dict[str, dict[str, str]]) -> bytes:
         fe.updated(updated)
         fe.category(term=rev.category.slug, label=rev.category.name,
                     scheme=external_url("browse.categories"))
-        for county in rev.counties:
-            fe.category(term=county.code, label=county.name, scheme=county_scheme)
+        county_names = {c.code: c.name for c in rev.counties} | {m.county.code: m.county.name for m in rev.municipalities}
+        for code in rev.all_county_codes:  # an example in a municipality is listed under its county too
+            fe.category(term=code, label=county_names[code], scheme=county_scheme)
         for muni in rev.municipalities:
             fe.category(term=muni.code, label=f"{muni.name} ({muni.county.name})", scheme=county_scheme)
     if newest is None:

@@ -26,7 +26,7 @@ import smtplib
 import ssl
 import tempfile
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from pathlib import Path
@@ -36,7 +36,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from .extensions import db
-from .models import OutboxMessage, utcnow
+from .models import OutboxMessage, aware, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -45,13 +45,6 @@ BASE_DELAY = timedelta(minutes=1)
 MAX_DELAY = timedelta(hours=6)
 LEASE = timedelta(minutes=10)
 SMTP_TIMEOUT = 20
-
-
-def aware(value: datetime | None) -> datetime | None:
-    """SQLite returns naive datetimes (stored as UTC); make every value timezone-aware."""
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
 
 
 def enqueue(to: str, subject: str, text: str, *, kind: str, headers: dict[str, str] | None = None) -> OutboxMessage:

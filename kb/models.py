@@ -15,6 +15,13 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def aware(value: datetime | None) -> datetime | None:
+    """SQLite returns naive datetimes (stored as UTC); make every value timezone-aware UTC."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
 class EntryState(enum.StrEnum):
     """Where an example is in its life: only `published` is public."""
 

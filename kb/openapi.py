@@ -176,21 +176,33 @@ def _param(name: str, description: str, schema: dict, example=None) -> dict:
     return p
 
 
-SEARCH_PARAMS = [
-    _param("q", "Words or \"phrases\" in Swedish; stemming, å/ä/ö optional, synonyms and place names understood. "
-           "Longer than 300 characters is cut (a note says so).", {"type": "string"}, "boende"),
-    _param("category", "A category slug (see the facets).", {"type": "string"}, "bostader"),
-    _param("county", "A two-digit county code; an example in one of its municipalities is included.",
-           {"type": "string"}, "20"),
-    _param("municipality", "A four-digit municipality code.", {"type": "string"}, "2081"),
-    _param("page", f"Page number, 1..{MAX_PAGE}.", {"type": "string"}, "1"),
-    _param("per_page", f"Results per page, 1..{MAX_PER_PAGE} (default 10).", {"type": "string"}, "10"),
-    _param("sort", "Order: " + ", ".join(SORTS) + " (or " + ", ".join(SORTS.values()) + ").", {"type": "string"}, "relevans"),
-]
+def search_params(categories: list[str], counties: list[str], municipalities: list[str]) -> list[dict]:
+    """The search parameters with the values the server accepts right now (categories come from the database)."""
+    return [
+        _param("q", "Words or \"phrases\" in Swedish; stemming, å/ä/ö optional, synonyms and place names understood. "
+               "Control characters are removed; longer than 300 characters is cut (a note says so).",
+               {"type": "string"}, "boende"),
+        _param("category", "A category slug.", {"type": "string", "enum": sorted(categories)}, "bostader"),
+        _param("county", "A two-digit county code; examples in its municipalities are included.",
+               {"type": "string", "enum": sorted(counties)}, "20"),
+        _param("municipality", "A four-digit municipality code.", {"type": "string", "enum": sorted(municipalities)}, "2081"),
+        _param("page", f"Page number, 1..{MAX_PAGE}.", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}, 1),
+        _param("per_page", f"Results per page, 1..{MAX_PER_PAGE} (default 10).",
+               {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE}, 10),
+        _param("sort", "Order: relevans (default), nyast or titel (the English names are accepted too).",
+               {"type": "string", "enum": [*SORTS, *SORTS.values()]}, "relevans"),
+    ]
 
 
-def spec(server_url: str = "/api/v1") -> dict:
-    """The OpenAPI 3.1 document."""
+def spec(server_url: str = "/api/v1", categories: list[str] | None = None) -> dict:
+    """The OpenAPI 3.1 document; `categories` are the valid category slugs (default: from the database)."""
+    from . import places
+
+    if categories is None:
+        from .views import catalog
+
+        categories = sorted(catalog.category_slugs())
+    params = search_params(categories, [c.code for c in places.counties()], [m.code for m in places.municipalities()])
     return {
         "openapi": "3.1.0",
         "info": {
@@ -213,7 +225,7 @@ def spec(server_url: str = "/api/v1") -> dict:
                     "summary": "Search published examples",
                     "description": "Full-text search with filters, facets, sorting and pages. "
                                    "Unknown parameters are ignored.",
-                    "parameters": deepcopy(SEARCH_PARAMS),
+                    "parameters": params,
                     "responses": {
                         "200": _json(_ref("SearchResponse"), "One page of results with facets."),
                         "400": _json(_ref("Error"), "A parameter is invalid; every bad one is listed in `errors`."),
