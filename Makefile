@@ -30,6 +30,8 @@ load: db
 ## run: migrate, load content/, build the index if needed, serve on http://$(HOST):$(PORT)
 run: load
 	$(BIN)/flask kb check --repair
+# The mail sender runs beside the server (every 30 s) and stops with it.
+	$(BIN)/flask kb mail send --every 30 & sender=$$!; trap 'kill $$sender' EXIT INT TERM; \
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 ## test: the whole suite (browser tests skip loudly without Chromium; fail under CI=true)
