@@ -124,7 +124,10 @@ def subscribe(email: str, filters: Filters, frequency: str, labels: dict) -> Sav
         "Om det inte var du kan du strunta i det här mejlet: utan bekräftelse skickar vi ingenting mer, "
         "och adressen raderas efter 7 dagar.\n"
     )
-    mail.enqueue(email, "Bekräfta din bevakning på Goda exempel", text, kind="alert_confirm")
+    cancel = external_url("channels.alert_unsubscribe", token=token(sub, "unsubscribe"))
+    text += f"\nRadera begäran direkt: {cancel}\n"
+    mail.enqueue(email, "Bekräfta din bevakning på Goda exempel", text, kind="alert_confirm",
+                 headers=_unsubscribe_headers(cancel))
     return sub
 
 

@@ -58,8 +58,8 @@ class SmtpServer:
         return sorted(r for rcpts, _m in self.messages for r in rcpts)
 
 
-@pytest.fixture
-def smtp_server():
+@pytest.fixture(scope="module")
+def _module_smtp():
     try:
         import aiosmtpd  # noqa: F401
     except ImportError:
@@ -70,16 +70,44 @@ def smtp_server():
 
 
 @pytest.fixture
-def mail_app(make_app, smtp_server):
-    """An app with the staff users of tests/staff, delivering to the loopback SMTP server."""
+def smtp_server(_module_smtp):
+    """The module's SMTP server, running and with no messages yet."""
+    if _module_smtp.controller is None:  # a test stopped it
+        _module_smtp.start()
+    _module_smtp.messages.clear()
+    return _module_smtp
+
+
+@pytest.fixture(scope="module")
+def _module_mail_app(tmp_path_factory, _module_smtp):
     from kb import accounts
     from kb.audit import Actor
     from kb.extensions import db
+    from tests.conftest import AppFactory
     from tests.staff.conftest import PASSWORD, USERS
 
-    app = make_app(RATELIMIT_ENABLED=False, KB_SMTP_URL=smtp_server.url)
+    factory = AppFactory(tmp_path_factory.mktemp("mail"))
+    app = factory(RATELIMIT_ENABLED=False, KB_SMTP_URL=_module_smtp.url)
     with app.app_context():
         for email, role, county in USERS.values():
             accounts.add_user(Actor(None, "test"), email, PASSWORD, role, county)
         db.session.commit()
-    return app
+    yield app
+    factory.close()
+
+
+@pytest.fixture
+def mail_app(_module_mail_app, smtp_server):
+    """An app with the staff users of tests/staff delivering to the loopback SMTP server; the outbox,
+    saved searches and notice settings start empty/on in every test (examples accumulate, titles differ)."""
+    import sqlalchemy as sa
+
+    from kb.extensions import db
+    from kb.models import OutboxMessage, SavedSearch, User
+
+    with _module_mail_app.app_context():
+        db.session.execute(sa.delete(OutboxMessage))
+        db.session.execute(sa.delete(SavedSearch))
+        db.session.execute(sa.update(User).values(notify_by_email=True))
+        db.session.commit()
+    return _module_mail_app

@@ -40,6 +40,7 @@ def test_confirmed_search_gets_a_digest_of_a_new_matching_example_until_unsubscr
     _deliver(mail_app)
     (confirmation,) = smtp_server.to(ADDRESS)
     assert "Bekräfta" in confirmation["Subject"]
+    assert confirmation["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"  # every alert mail, this one too
     confirm_url = _link(confirmation, "bekrafta")
 
     # Nothing but the confirmation before the link is used, even when a matching example appears.
@@ -136,3 +137,10 @@ def test_zip_loads_into_an_empty_database_with_the_same_examples(loaded_app, mak
     rows = list(csv.DictReader(io.StringIO(csv_resp.data.decode("utf-8-sig"))))
     csv_resp.close()
     assert sorted(r["slug"] for r in rows) == sorted(expected)  # the reloaded site publishes the same 56
+
+
+def test_the_bevaka_form_is_rate_limited_per_client(make_app):
+    app = make_app(load=False, KB_ALERT_LIMIT="2 per minute", RATELIMIT_ENABLED=True)
+    client = app.test_client()
+    codes = [client.post("/bevaka", data={"email": f"x{i}@example.se", "frequency": "weekly"}).status_code for i in range(3)]
+    assert codes == [200, 200, 429]
