@@ -89,10 +89,11 @@ class SmtpSettings:
     starttls: bool = False
     username: str = ""
     password: str = ""
+    cafile: str = ""  # a private CA for an internal relay; the system's CAs otherwise
 
 
 def parse_smtp_url(url: str) -> SmtpSettings:
-    """smtp://user:pass@host:port, smtps://… (implicit TLS) or smtp://…?starttls=1."""
+    """smtp://user:pass@host:port, smtps://… (implicit TLS) or smtp://…?starttls=1 (&cafile=/path/ca.pem)."""
     parts = urlsplit(url)
     if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
         raise ValueError(f"KB_SMTP_URL must look like smtp://user:pass@host:587?starttls=1 or smtps://host:465, not {url!r}")
@@ -105,6 +106,7 @@ def parse_smtp_url(url: str) -> SmtpSettings:
         starttls=(query.get("starttls", ["0"])[0].lower() in ("1", "true", "yes")) and not secure,
         username=unquote(parts.username or ""),
         password=unquote(parts.password or ""),
+        cafile=query.get("cafile", [""])[0],
     )
 
 
@@ -117,7 +119,7 @@ class SmtpTransport:
 
     def _connect(self) -> smtplib.SMTP:
         s = self.settings
-        context = ssl.create_default_context()
+        context = ssl.create_default_context(cafile=s.cafile or None)  # certificates and host names are verified
         if s.ssl:
             conn = smtplib.SMTP_SSL(s.host, s.port, timeout=SMTP_TIMEOUT, context=context)
         else:

@@ -149,3 +149,62 @@ def test_moderators_of_other_counties_are_never_asked(mail_app, smtp_server):
         mail.deliver_due()
         skane = [u.email for u in db.session.scalars(sa.select(User).where(User.county_code == "12", User.role == "moderator"))]
     assert smtp_server.recipients() == sorted(skane) == [USERS["mod_y"][0]]
+
+
+@pytest.fixture
+def certificate(tmp_path):
+    import shutil
+    import subprocess
+
+    from tests.conftest import need
+
+    need(shutil.which("openssl") is not None, "openssl (apt-get install openssl) makes the test server's TLS certificate")
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert), "-days", "1",
+         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True,
+    )
+    return key, cert
+
+
+@pytest.mark.parametrize("mode", ["starttls", "smtps"])
+def test_delivery_over_tls_verifies_the_certificate(make_app, certificate, mode):
+    import ssl
+
+    from aiosmtpd.controller import Controller
+
+    from tests.channels.conftest import free_port
+
+    key, cert = certificate
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    received = []
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):
+            encrypted = session.ssl is not None or server.transport.get_extra_info("ssl_object") is not None
+            received.append((envelope.rcpt_tos, encrypted))
+            return "250 OK"
+
+    port = free_port()
+    if mode == "starttls":
+        controller = Controller(Handler(), hostname="127.0.0.1", port=port, tls_context=context, require_starttls=True)
+        base = f"smtp://127.0.0.1:{port}?starttls=1"
+    else:
+        controller = Controller(Handler(), hostname="127.0.0.1", port=port, ssl_context=context)
+        base = f"smtps://127.0.0.1:{port}?x=1"
+    controller.start()
+    try:
+        for url, delivered in ((base, 0), (f"{base}&cafile={cert}", 1)):  # untrusted certificate first: refused
+            app = make_app(load=False, KB_SMTP_URL=url)
+            with app.app_context():
+                mail.enqueue("tls@example.se", "Hej", "Text", kind="test")
+                db.session.commit()
+                report = mail.deliver_due()
+                assert len(report.sent) == delivered
+                if not delivered:
+                    assert "CERTIFICATE_VERIFY_FAILED" in db.session.scalars(sa.select(OutboxMessage)).one().last_error
+    finally:
+        controller.stop()
+    assert received == [(["tls@example.se"], True)]
