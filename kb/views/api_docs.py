@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, render_template, url_for
 
 from .. import openapi
+from ..render import render_markdown
 
 bp = Blueprint("api_docs", __name__)
 
@@ -21,7 +22,7 @@ def docs():
     """Human-readable documentation generated from the same document."""
     spec = openapi.spec()
     return render_template("api_docs/docs.html", spec=spec, schemas=spec["components"]["schemas"],
-                           example_urls=_examples())
+                           intro=render_markdown(spec["info"]["description"]), example_urls=_examples())
 
 
 def _examples() -> dict[str, str]:
