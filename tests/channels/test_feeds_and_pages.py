@@ -45,6 +45,14 @@ def test_feed_has_every_published_example(client):
     assert root.find(f"{ATOM}link[@rel='self']") is not None
 
 
+def test_feed_answers_304_to_a_reader_that_has_it(client):
+    first = client.get("/flode.atom?county=20")
+    again = client.get("/flode.atom?county=20", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    other = client.get("/flode.atom?county=12", headers={"If-None-Match": first.headers["ETag"]})
+    assert other.status_code == 200
+
+
 def test_county_feed_matches_the_search_api(client):
     _root, parsed = _atom(client, "/flode.atom?county=20")
     api = client.get("/api/v1/search?county=20&per_page=100").get_json()
