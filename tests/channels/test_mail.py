@@ -208,3 +208,32 @@ def test_delivery_over_tls_verifies_the_certificate(make_app, certificate, mode)
     finally:
         controller.stop()
     assert received == [(["tls@example.se"], True)]
+
+
+def test_concurrent_senders_never_send_a_message_twice(mail_app, smtp_server):
+    import threading
+
+    with mail_app.app_context():
+        for n in range(30):
+            mail.enqueue(f"m{n}@example.se", f"Nr {n}", "Text", kind="test")
+        db.session.commit()
+    errors = []
+
+    def sender():
+        try:
+            with mail_app.app_context():
+                while mail.deliver_due(limit=4).sent:
+                    pass
+                db.session.remove()
+        except Exception as exc:  # surfaced below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=sender) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert errors == []
+    assert smtp_server.recipients() == sorted(f"m{n}@example.se" for n in range(30))  # each exactly once
+    with mail_app.app_context():
+        assert mail.status() == {"pending": 0, "sent": 30, "failed": 0}
