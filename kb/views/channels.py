@@ -36,8 +36,8 @@ bp = Blueprint("channels", __name__)
 
 FEED_PAGES = {"search.index", "browse.home", "browse.categories", "browse.counties",
               "browse.category", "browse.county", "browse.municipality"}
-STAFF_PATHS = ["/logga-in", "/logga-ut", "/konto/", "/mina-exempel", "/nytt-exempel", "/redigera/", "/granska",
-               "/anvandare", "/logg", "/synonymer", "/admin/", "/bevaka/"]
+# Always out of search engines: account pages and the token links of alerts.
+PRIVATE_PREFIXES = {"/konto/", "/bevaka/", "/admin/"}
 
 
 # --------------------------------------------------------------------------- feed links on pages
@@ -339,10 +339,21 @@ def sitemap():
     return Response(body, mimetype="application/xml")
 
 
+def staff_prefixes() -> list[str]:
+    """URL prefixes of every staff page (from the routes of the staff blueprints), shortest covering set."""
+    from .. import STAFF_BLUEPRINTS
+
+    prefixes = set(PRIVATE_PREFIXES)
+    for rule in current_app.url_map.iter_rules():
+        if rule.endpoint.rpartition(".")[0] in STAFF_BLUEPRINTS:
+            prefixes.add(rule.rule.split("<", 1)[0])
+    return sorted(p for p in prefixes if not any(q != p and p.startswith(q) for q in prefixes))
+
+
 @bp.get("/robots.txt")
 def robots():
     """Staff pages and token links stay out of search engines; the sitemap is announced."""
-    lines = ["User-agent: *"] + [f"Disallow: {path}" for path in STAFF_PATHS]
+    lines = ["User-agent: *"] + [f"Disallow: {path}" for path in staff_prefixes()]
     lines += ["", f"Sitemap: {external_url('channels.sitemap')}", ""]
     return Response("\n".join(lines), mimetype="text/plain")
 

@@ -144,3 +144,31 @@ def test_the_bevaka_form_is_rate_limited_per_client(make_app):
     client = app.test_client()
     codes = [client.post("/bevaka", data={"email": f"x{i}@example.se", "frequency": "weekly"}).status_code for i in range(3)]
     assert codes == [200, 200, 429]
+
+
+def test_an_approved_edit_of_a_published_example_is_in_the_digest(mail_app, smtp_server):
+    from kb import alerts, moderation
+    from kb.audit import Actor
+    from kb.workflow import Action
+    from tests.staff.conftest import user
+
+    with mail_app.app_context():
+        sub = alerts.subscribe(ADDRESS, alerts.Filters(county="20"), "weekly", {"category": {}, "county": {}, "municipality": {}})
+        alerts.confirm(sub)
+        db.session.commit()
+        slug = mail_app.test_client().get("/api/v1/search?county=20&sort=titel&per_page=1").get_json()["results"][0]["slug"]
+        entry = db.session.scalars(sa.select(Entry).where(Entry.slug == slug)).one()
+        data = moderation.EntryInput.from_revision(entry.published_revision)
+        data.title = data.title + " (uppdaterad)"
+        moderator, admin = Actor(user(mail_app, "mod_x")), Actor(user(mail_app, "admin"))
+        moderation.save_entry(moderator, entry, data, entry.version_id)
+        moderation.transition(moderator, entry, Action.SUBMIT)
+        moderation.transition(admin, entry, Action.APPROVE)
+        db.session.commit()
+        from kb.services import reindex_entries
+
+        reindex_entries([slug])
+        assert alerts.send_due_digests(force=True) == 1
+        mail.deliver_due()
+    digest = smtp_server.to(ADDRESS)[-1]
+    assert data.title in digest.get_content() and digest["Subject"].startswith("Goda exempel: 1 nya eller ändrade")

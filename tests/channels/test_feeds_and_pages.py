@@ -165,8 +165,15 @@ def test_sitemap_lists_every_public_page_with_lastmod(client, loaded_app):
     assert len(locs) == len(set(locs))
 
 
-def test_robots_keeps_staff_pages_out(client):
+def test_robots_keeps_staff_pages_out(client, loaded_app):
+    from kb import STAFF_BLUEPRINTS
+
     text = client.get("/robots.txt").get_data(as_text=True)
+    disallowed = [line.split(": ", 1)[1] for line in text.splitlines() if line.startswith("Disallow: ")]
+    staff_rules = [r.rule for r in loaded_app.url_map.iter_rules() if r.endpoint.split(".")[0] in STAFF_BLUEPRINTS]
+    assert len(staff_rules) > 10
+    assert all(any(rule.startswith(prefix) for prefix in disallowed) for rule in staff_rules)
+    assert not any(public.startswith(prefix) for prefix in disallowed for public in ("/", "/sok", "/exempel/x", "/lan", "/om"))
     for path in ("/granska", "/logga-in", "/mina-exempel", "/nytt-exempel", "/redigera/", "/konto/", "/bevaka/"):
         assert f"Disallow: {path}\n" in text
     assert "Disallow: /\n" not in text and "Sitemap: http://localhost/sitemap.xml" in text
