@@ -48,6 +48,7 @@ CSV_COLUMNS = [
     "published_at", "updated_at", "body_markdown",
 ]
 SEP = "; "
+FORMAT = 1  # bump when the files' layout changes, so cached files of an older layout are not served
 
 
 @dataclass
@@ -66,7 +67,7 @@ def data_version() -> Version:
     # Archiving changes updated_at of an entry that is no longer in the published set: count every entry's change.
     any_change = db.session.scalar(sa.select(sa.func.max(Entry.updated_at)))
     cats = db.session.execute(sa.select(Category.slug, Category.name, Category.description).order_by(Category.slug)).all()
-    raw = f"{count}|{newest}|{any_change}|{top_rev}|{cats!r}"
+    raw = f"{FORMAT}|{count}|{newest}|{any_change}|{top_rev}|{cats!r}"
     modified = aware(newest) if newest else datetime(2014, 11, 1, tzinfo=UTC)
     return Version(hashlib.sha256(raw.encode()).hexdigest()[:16], count or 0, modified)
 
@@ -102,7 +103,19 @@ def _record(entry: Entry) -> dict:
     }
 
 
+def _cell(value):
+    """Text that a spreadsheet would run as a formula (=, +, @, -x, tab, CR first) gets a leading
+    apostrophe (OWASP's CSV-injection advice); the JSON and ZIP keep the text untouched."""
+    if isinstance(value, str) and value and (value[0] in "=+@\t\r" or (value[0] == "-" and value[1:2] not in ("", " ", "-"))):
+        return "'" + value
+    return value
+
+
 def _csv_row(r: dict) -> list:
+    return [_cell(v) for v in _csv_values(r)]
+
+
+def _csv_values(r: dict) -> list:
     return [
         r["slug"], r["title"], r["summary"], r["url"], r["category"]["slug"], r["category"]["name"],
         SEP.join(m["code"] for m in r["municipalities"]), SEP.join(m["name"] for m in r["municipalities"]),
@@ -221,6 +234,8 @@ def dcat(version: Version) -> dict:
             "@type": "vcard:Organization",
             "vcard:fn": "Goda exempel",
             "vcard:hasURL": {"@id": external_url("channels.about")},
+            **({"vcard:hasEmail": {"@id": "mailto:" + current_app.config["KB_CONTACT_EMAIL"]}}
+               if current_app.config.get("KB_CONTACT_EMAIL") else {}),
         },
         "dcat:theme": [{"@id": "http://publications.europa.eu/resource/authority/data-theme/SOCI"},
                        {"@id": "http://publications.europa.eu/resource/authority/data-theme/GOVE"}],

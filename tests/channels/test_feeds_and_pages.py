@@ -208,3 +208,13 @@ def test_about_and_accessibility_pages_linked_from_the_footer(client):
                     "delvis förenlig", "Innehåll som inte är tillgängligt", "Hur vi testat webbplatsen"):
         assert heading in statement, heading
     assert "https://www.digg.se/tdosanmalan" in statement
+
+
+@pytest.mark.parametrize(("value", "written"), [
+    ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"), ("+46 70", "'+46 70"), ("@SUM(A1)", "'@SUM(A1)"),
+    ("-2+3", "'-2+3"), ("- en punkt", "- en punkt"), ("Bostäder", "Bostäder"), ("", ""), (None, None),
+])
+def test_csv_cells_never_start_a_spreadsheet_formula(value, written):
+    from kb.opendata import _cell
+
+    assert _cell(value) == written
