@@ -66,3 +66,38 @@ def alerts_send_command(force: bool) -> None:
     """Put a digest in the outbox for every saved search that is due and has new or changed matches."""
     count = alerts.send_due_digests(force=force)
     click.echo(f"{count} sammanfattningar lades i utkorgen.")
+
+
+@click.command("bench-channels")
+@click.option("--repeat", default=5, show_default=True, help="Runs per measurement.")
+def bench_channels_command(repeat: int) -> None:
+    """Print timings: the Atom feed, the sitemap, and building the open-data files (cold, then cached)."""
+    import shutil
+    import statistics
+    from pathlib import Path
+
+    from flask import current_app
+
+    from . import opendata
+
+    client = current_app.test_client()
+
+    def timed(label: str, url: str) -> None:
+        times = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            resp = client.get(url)
+            resp.get_data()
+            resp.close()
+            times.append(1000 * (time.perf_counter() - start))
+        click.echo(f"{label:<34} p50 {statistics.median(times):7.1f} ms   max {max(times):7.1f} ms   ({len(resp.data)} bytes)")
+
+    timed("GET /flode.atom (all)", "/flode.atom")
+    timed("GET /flode.atom?county=20", "/flode.atom?county=20")
+    timed("GET /sitemap.xml", "/sitemap.xml")
+    cache = Path(current_app.config["KB_INSTANCE_PATH"]) / "opendata"
+    shutil.rmtree(cache, ignore_errors=True)
+    start = time.perf_counter()
+    opendata.files()
+    click.echo(f"{'open data build (CSV+JSON+ZIP), cold':<34} {1000 * (time.perf_counter() - start):7.1f} ms")
+    timed("GET /oppna-data/goda-exempel.zip", "/oppna-data/goda-exempel.zip")

@@ -257,7 +257,8 @@ def eval_command(queries: str | None, minimum: float | None) -> None:
         sys.exit(1)
 
 
-from .channels_cli import alerts_cli, mail_cli  # noqa: E402  (sub-groups live in their own module)
+from .channels_cli import alerts_cli, bench_channels_command, mail_cli  # noqa: E402  (kept in their own module)
 
 kb_cli.add_command(mail_cli)
 kb_cli.add_command(alerts_cli)
+kb_cli.add_command(bench_channels_command)
