@@ -102,9 +102,11 @@ def test_smtp_authentication(make_app):
 
     server = SmtpServer(free_port(), authenticator=authenticator).start()
     try:
+        app = make_app(load=False)
         for credentials, delivered in (("", 0), ("kb:hemligt@", 1)):
-            app = make_app(load=False, KB_SMTP_URL=f"smtp://{credentials}127.0.0.1:{server.port}")
+            app.config["KB_SMTP_URL"] = f"smtp://{credentials}127.0.0.1:{server.port}"
             with app.app_context():
+                db.session.execute(sa.delete(OutboxMessage))
                 mail.enqueue("b@example.se", "Hej", "Text", kind="test")
                 db.session.commit()
                 report = mail.deliver_due()
@@ -196,9 +198,11 @@ def test_delivery_over_tls_verifies_the_certificate(make_app, certificate, mode)
         base = f"smtps://127.0.0.1:{port}?x=1"
     controller.start()
     try:
+        app = make_app(load=False)
         for url, delivered in ((base, 0), (f"{base}&cafile={cert}", 1)):  # untrusted certificate first: refused
-            app = make_app(load=False, KB_SMTP_URL=url)
+            app.config["KB_SMTP_URL"] = url
             with app.app_context():
+                db.session.execute(sa.delete(OutboxMessage))
                 mail.enqueue("tls@example.se", "Hej", "Text", kind="test")
                 db.session.commit()
                 report = mail.deliver_due()
