@@ -69,3 +69,30 @@ def test_notice_settings_page(browser, staff_server):
     assert "avstängda" in page.content()
     assert not page.get_by_label("Skicka e-post till mig om granskningar", exact=False).is_checked()
     context.close()
+
+
+def test_confirm_and_unsubscribe_pages(browser, staff_server):
+    from kb import alerts
+    from kb.extensions import db
+
+    app = staff_server.server.app
+    with app.app_context():
+        sub = alerts.subscribe("per@example.se", alerts.Filters(category="bostader"), "weekly",
+                               {"category": {"bostader": "Bostäder"}, "county": {}, "municipality": {}})
+        db.session.commit()
+        confirm, unsubscribe = alerts.token(sub, "confirm"), alerts.token(sub, "unsubscribe")
+    context = browser.new_context(locale="sv-SE")
+    page = context.new_page()
+    page.goto(f"{staff_server.url}/bevaka/bekrafta/{confirm}")
+    assert "Bostäder" in page.content() and axe_violations(page) == []
+    page.get_by_role("button", name="Bekräfta bevakningen").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", level=1).inner_text() == "Bevakningen är bekräftad"
+    assert axe_violations(page) == []
+    page.goto(f"{staff_server.url}/bevaka/avsluta/{unsubscribe}")
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Avsluta bevakningen").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", level=1).inner_text() == "Bevakningen är avslutad"
+    assert axe_violations(page) == []
+    context.close()
