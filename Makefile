@@ -34,9 +34,10 @@ load: db
 	$(BIN)/flask kb load
 
 ## run: migrate, load new and changed files in content/, check or build the index, serve on http://$(HOST):$(PORT)
-## (one process prepares and serves; a restart with nothing changed skips everything already done)
+## (one process prepares and serves, and delivers the e-mail outbox every 30 s;
+## a restart with nothing changed skips everything already done)
 run: $(STAMP)
-	@$(BIN)/flask kb prepare --serve --host $(HOST) --port $(PORT)
+	@$(BIN)/flask kb prepare --serve --host $(HOST) --port $(PORT) --mail-every 30
 
 ## admin: add an administrator; prompts for the password, e.g. `make admin EMAIL=du@example.se`
 admin: $(STAMP)
@@ -48,6 +49,7 @@ admin: $(STAMP)
 ## Each worker keeps the index in step with the database's index log (README "Serving in production").
 serve: load
 	$(BIN)/flask kb check --repair
+	$(BIN)/flask kb mail send --every 30 & sender=$$!; trap 'kill $$sender' EXIT INT TERM; \
 	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - --graceful-timeout 20 app:app
 
 ## test: the whole suite (browser tests skip loudly without Chromium; fail under CI=true)

@@ -133,6 +133,14 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.register_blueprint(twofactor_views.bp)
     csrf.exempt(api.bp)  # read-only JSON API: GET only
+    from .views import api_docs, channels
+
+    app.register_blueprint(channels.bp)
+    app.register_blueprint(api_docs.bp)
+    # Anonymous alert forms: no session to ride on, double opt-in guards the address, and
+    # RFC 8058 one-click unsubscribe is a bare POST from the mail program.
+    csrf.exempt(channels.alert_subscribe)
+    csrf.exempt(channels.alert_unsubscribe)
     errors.register(app)
 
     from .cli import kb_cli

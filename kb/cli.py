@@ -231,7 +231,8 @@ def _login_hint(url: str) -> list[str]:
 @click.option("--serve", is_flag=True, help="Starta sedan utvecklingsservern (som `flask run`) i samma process.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Med --serve: adressen att lyssna på.")
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535), help="Med --serve: porten.")
-def prepare_command(url: str, serve: bool, host: str, port: int) -> None:
+@click.option("--mail-every", type=click.IntRange(min=1), help="Med --serve: skicka e-postutkorgen var N:e sekund i samma process.")
+def prepare_command(url: str, serve: bool, host: str, port: int, mail_every: int | None) -> None:
     """Gör allt som behövs före start (används av `make run`): migrera, ladda content/, kontrollera sökindexet.
 
     Det som redan är gjort hoppas över: oförändrade filer läses inte om och sökindexet
@@ -264,7 +265,25 @@ def prepare_command(url: str, serve: bool, host: str, port: int) -> None:
         from werkzeug.serving import run_simple
 
         db.session.remove()
-        run_simple(host, port, current_app._get_current_object(), threaded=True)
+        app = current_app._get_current_object()
+        if mail_every:
+            _start_mail_sender(app, mail_every)
+            click.echo(f"E-post skickas var {mail_every}:e sekund (utan KB_SMTP_URL skrivs den som .eml-filer i "
+                       f"{app.config['KB_MAIL_DIR']}).")
+        run_simple(host, port, app, threaded=True)
+
+
+def _start_mail_sender(app, every: int) -> None:
+    """The outbox sender as a daemon thread beside the development server (`make run`)."""
+    import threading
+
+    from .channels_cli import sender_loop
+
+    def loop():
+        with app.app_context():
+            sender_loop(every, True, click.echo)
+
+    threading.Thread(target=loop, name="kb-mail-sender", daemon=True).start()
 
 
 @kb_cli.command("backup")
@@ -522,3 +541,10 @@ def eval_command(queries: tuple[str, ...], minimum: float | None, scoring: str |
         scoring_module.MODE = previous
     if failed:
         sys.exit(1)
+
+
+from .channels_cli import alerts_cli, bench_channels_command, mail_cli  # noqa: E402  (kept in their own module)
+
+kb_cli.add_command(mail_cli)
+kb_cli.add_command(alerts_cli)
+kb_cli.add_command(bench_channels_command)

@@ -54,4 +54,13 @@ def from_environment(instance_path: str) -> dict:
         "KB_INDEX_WORKER": _env_bool("KB_INDEX_WORKER", True),
         "KB_INDEX_POLL_SECONDS": float(os.environ.get("KB_INDEX_POLL_SECONDS", "0.5")),
         "KB_INDEX_PRUNE_GRACE": float(os.environ.get("KB_INDEX_PRUNE_GRACE", "600")),
+        # Mail (kb/mail.py): without KB_SMTP_URL messages are written to KB_MAIL_DIR as .eml files.
+        "KB_SMTP_URL": os.environ.get("KB_SMTP_URL", ""),
+        "KB_MAIL_FROM": os.environ.get("KB_MAIL_FROM", "Goda exempel <noreply@goda-exempel.invalid>"),
+        "KB_MAIL_DIR": os.environ.get("KB_MAIL_DIR", str(instance / "mail")),
+        # Absolute links in e-mails, feeds and the sitemap when there is no request (CLI, sender).
+        "KB_BASE_URL": os.environ.get("KB_BASE_URL", ""),
+        # Shown on /om and /tillganglighet as the editors' address (none shown when empty).
+        "KB_CONTACT_EMAIL": os.environ.get("KB_CONTACT_EMAIL", ""),
+        "KB_ALERT_LIMIT": os.environ.get("KB_ALERT_LIMIT", "5 per minute; 30 per hour"),
     }

@@ -15,6 +15,13 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def aware(value: datetime | None) -> datetime | None:
+    """SQLite returns naive datetimes (stored as UTC); make every value timezone-aware UTC."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
 class EntryState(enum.StrEnum):
     """Where an example is in its life: only `published` is public."""
 
@@ -259,6 +266,7 @@ class User(db.Model):
     session_token: Mapped[str] = mapped_column(sa.String(64))
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    notify_by_email: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
 
     county: Mapped[County | None] = relationship()
 
@@ -391,3 +399,43 @@ class RecoveryCode(db.Model):
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     code_hash: Mapped[str] = mapped_column(sa.String(255))
     used_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+
+class OutboxMessage(db.Model):
+    """One e-mail waiting to be delivered, written in the same transaction as the event that caused it."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(40), index=True)
+    to_addr: Mapped[str] = mapped_column(sa.String(254))
+    subject: Mapped[str] = mapped_column(sa.String(300))
+    body: Mapped[str] = mapped_column(sa.Text)
+    headers: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    message_id: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    next_attempt_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, index=True)
+    locked_until: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str] = mapped_column(sa.Text, default="")
+    sent_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), index=True)
+    failed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+
+class SavedSearch(db.Model):
+    """An e-mail alert for a search (no account): pending until confirmed, deleted on unsubscribe."""
+
+    __tablename__ = "saved_searches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), index=True)
+    q: Mapped[str] = mapped_column(sa.String(300), default="")
+    category: Mapped[str] = mapped_column(sa.String(80), default="")
+    county: Mapped[str] = mapped_column(sa.String(2), default="")
+    municipality: Mapped[str] = mapped_column(sa.String(4), default="")
+    frequency: Mapped[str] = mapped_column(sa.String(10), default="weekly")  # daily | weekly
+    nonce: Mapped[str] = mapped_column(sa.String(32))  # part of every signed link; rotating it voids them
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    checked_until: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    last_sent_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))

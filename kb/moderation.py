@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from . import audit, places
+from . import audit, notices, places
 from .extensions import db
 from .models import (
     Category,
@@ -270,6 +270,7 @@ def transition(actor: audit.Actor, entry: Entry, action: Action, comment: str = 
     _mirror_state(entry)
     entry.updated_at = utcnow()
     db.session.flush()
+    notices.after_transition(entry, event)  # e-mail to moderators or the author, in this transaction
     return event
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, request, url_for
 
 from .. import placedata, places
+from ..models import aware
 from ..render import render_markdown
 from ..search.suggest import suggestions
 from ..services import get_published_entry
@@ -97,7 +98,7 @@ def example(slug: str):
             "tags": [t.name for t in rev.tags],
             "status": rev.practice_status.value,
             "source": {"title": rev.source_title, "published": rev.source_published, "sections": rev.source_sections},
-            "published_at": entry.published_at.isoformat() if entry.published_at else None,
+            "published_at": aware(entry.published_at).isoformat() if entry.published_at else None,
             "markdown": rev.body,
             "html": str(render_markdown(rev.body)),
         }

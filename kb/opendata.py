@@ -1,0 +1,275 @@
+"""Open data: the whole published corpus as CSV, JSON and a ZIP of content files, plus DCAT-AP-SE.
+
+All three files are generated together from one read of the published set, so they always
+agree, and are cached on disk under KB_INSTANCE_PATH/opendata/<data version>/. The data
+version is a fingerprint of what is published (count, newest change, newest revision and
+the categories); any approval, archiving, edit or load gives a new version and new files.
+The ZIP is written by the exporter (`services.export_content`), so it is exactly what
+`flask kb export` writes and `flask kb load` reads.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import shutil
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import current_app
+
+from . import services
+from .extensions import db
+from .feeds import last_changed
+from .links import external_url
+from .mail import aware
+from .models import Category, Entry, EntryState
+
+FILES = {
+    "csv": ("goda-exempel.csv", "text/csv"),
+    "json": ("goda-exempel.json", "application/json"),
+    "zip": ("goda-exempel.zip", "application/zip"),
+}
+LICENSE_NAME = "CC0 1.0 Universell (fri från upphovsrätt)"
+LICENSE_URL = "https://creativecommons.org/publicdomain/zero/1.0/deed.sv"
+LICENSE_URI = "http://creativecommons.org/publicdomain/zero/1.0/"
+CSV_COLUMNS = [
+    "slug", "title", "summary", "url", "category", "category_name",
+    "municipality_codes", "municipality_names", "county_codes", "county_names",
+    "all_county_codes", "all_county_names", "tags", "status", "period_start", "period_end",
+    "source_title", "source_published", "source_sections",
+    "contact_organisation", "contact_name", "contact_email", "links",
+    "published_at", "updated_at", "body_markdown",
+]
+SEP = "; "
+FORMAT = 1  # bump when the files' layout changes, so cached files of an older layout are not served
+
+
+@dataclass
+class Version:
+    key: str
+    count: int
+    modified: datetime
+
+
+def data_version() -> Version:
+    """A fingerprint of the published set (cheap: two aggregate queries)."""
+    published = sa.and_(Entry.state == EntryState.PUBLISHED, Entry.published_revision_id.is_not(None))
+    count, newest, top_rev = db.session.execute(
+        sa.select(sa.func.count(Entry.id), sa.func.max(Entry.updated_at), sa.func.max(Entry.published_revision_id)).where(published)
+    ).one()
+    # Archiving changes updated_at of an entry that is no longer in the published set: count every entry's change.
+    any_change = db.session.scalar(sa.select(sa.func.max(Entry.updated_at)))
+    cats = db.session.execute(sa.select(Category.slug, Category.name, Category.description).order_by(Category.slug)).all()
+    raw = f"{FORMAT}|{count}|{newest}|{any_change}|{top_rev}|{cats!r}"
+    modified = aware(newest) if newest else datetime(2014, 11, 1, tzinfo=UTC)
+    return Version(hashlib.sha256(raw.encode()).hexdigest()[:16], count or 0, modified)
+
+
+def _cache_root() -> Path:
+    return Path(current_app.config["KB_INSTANCE_PATH"]) / "opendata"
+
+
+def _record(entry: Entry) -> dict:
+    rev = entry.published_revision
+    ex = services.example_data(entry)  # the exchange format: only a public contact is included
+    munis = sorted(rev.municipalities, key=lambda m: m.code)
+    counties = sorted(rev.counties, key=lambda c: c.code)
+    county_names = {c.code: c.name for c in rev.counties} | {m.county.code: m.county.name for m in rev.municipalities}
+    return {
+        "slug": entry.slug,
+        "title": rev.title,
+        "summary": rev.summary,
+        "url": external_url("browse.example", slug=entry.slug),
+        "category": {"slug": rev.category.slug, "name": rev.category.name},
+        "municipalities": [{"code": m.code, "name": m.name, "county": m.county_code} for m in munis],
+        "counties": [{"code": c.code, "name": c.name} for c in counties],
+        "all_counties": [{"code": code, "name": county_names[code]} for code in rev.all_county_codes],
+        "tags": list(ex.tags),
+        "status": ex.status,
+        "period": {"start": ex.period_start, "end": ex.period_end},
+        "source": {"title": ex.source_title, "published": ex.source_published, "sections": list(ex.source_sections)},
+        "contact": {"organisation": ex.contact_organisation, "name": ex.contact_name, "email": ex.contact_email},
+        "links": list(ex.links),
+        "published_at": aware(entry.published_at or entry.created_at).isoformat(),
+        "updated_at": last_changed(entry).isoformat(),
+        "body_markdown": rev.body,
+    }
+
+
+def _cell(value):
+    """Text that a spreadsheet would run as a formula (=, +, @, -x, tab, CR first) gets a leading
+    apostrophe (OWASP's CSV-injection advice); the JSON and ZIP keep the text untouched."""
+    if isinstance(value, str) and value and (value[0] in "=+@\t\r" or (value[0] == "-" and value[1:2] not in ("", " ", "-"))):
+        return "'" + value
+    return value
+
+
+def _csv_row(r: dict) -> list:
+    return [_cell(v) for v in _csv_values(r)]
+
+
+def _csv_values(r: dict) -> list:
+    return [
+        r["slug"], r["title"], r["summary"], r["url"], r["category"]["slug"], r["category"]["name"],
+        SEP.join(m["code"] for m in r["municipalities"]), SEP.join(m["name"] for m in r["municipalities"]),
+        SEP.join(c["code"] for c in r["counties"]), SEP.join(c["name"] for c in r["counties"]),
+        SEP.join(c["code"] for c in r["all_counties"]), SEP.join(c["name"] for c in r["all_counties"]),
+        SEP.join(r["tags"]), r["status"], r["period"]["start"] or "", r["period"]["end"] or "",
+        r["source"]["title"], r["source"]["published"], SEP.join(r["source"]["sections"]),
+        r["contact"]["organisation"], r["contact"]["name"], r["contact"]["email"], SEP.join(r["links"]),
+        r["published_at"], r["updated_at"], r["body_markdown"],
+    ]
+
+
+def _build(target: Path, version: Version) -> None:
+    """Write the three files for one version from a single read of the published set."""
+    entries = services.published_entries()
+    records = [_record(e) for e in entries]
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for r in records:
+        writer.writerow(_csv_row(r))
+    # UTF-8 with BOM so that Excel opens å, ä, ö correctly.
+    (target / FILES["csv"][0]).write_bytes(text.getvalue().encode("utf-8-sig"))
+    document = {
+        "title": "Goda exempel – lokala lösningar för mottagande av nyanlända",
+        "license": {"name": LICENSE_NAME, "url": LICENSE_URL},
+        "version": version.key,
+        "modified": version.modified.isoformat(),
+        "count": len(records),
+        "examples": records,
+    }
+    (target / FILES["json"][0]).write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
+    with tempfile.TemporaryDirectory() as tmp:
+        written = services.export_content(Path(tmp))
+        stamp = version.modified.astimezone(UTC).timetuple()[:6]
+        with zipfile.ZipFile(target / FILES["zip"][0], "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            readme = zipfile.ZipInfo("LICENS.txt", date_time=stamp)
+            zf.writestr(readme, f"Goda exempel – öppna data\nLicens: {LICENSE_NAME}\n{LICENSE_URL}\n"
+                                "Läs in med: flask kb load <katalog>\n")
+            for path in sorted(written):
+                info = zipfile.ZipInfo(path.relative_to(tmp).as_posix(), date_time=stamp)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                zf.writestr(info, path.read_bytes())
+
+
+def files() -> tuple[Version, Path]:
+    """(version, directory holding the three files for it), building them once per version."""
+    version = data_version()
+    root = _cache_root()
+    target = root / version.key
+    if (target / FILES["zip"][0]).is_file():
+        return version, target
+    root.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=root, prefix=".build-"))
+    try:
+        _build(tmp, version)
+        try:
+            os.rename(tmp, target)
+        except OSError:  # another worker built the same version first; theirs is identical
+            shutil.rmtree(tmp, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    for old in root.iterdir():  # keep the current version and the one before (a download may be running)
+        if old.is_dir() and old.name != version.key and not old.name.startswith(".build-"):
+            if old.stat().st_mtime < target.stat().st_mtime - 3600:
+                shutil.rmtree(old, ignore_errors=True)
+    return version, target
+
+
+def dcat(version: Version) -> dict:
+    """A DCAT-AP-SE description (JSON-LD) of the catalogue, the dataset and its three distributions."""
+    landing = external_url("channels.opendata")
+    filetypes = {"csv": "CSV", "json": "JSON", "zip": "ZIP"}
+    media = {"csv": "text/csv", "json": "application/json", "zip": "application/zip"}
+    distributions = []
+    for kind, (name, _mime) in FILES.items():
+        url = external_url("channels.opendata_file", filename=name)
+        distributions.append({
+            "@id": url + "#distribution",
+            "@type": "dcat:Distribution",
+            "dcterms:title": {"@language": "sv", "@value": {
+                "csv": "Alla exempel som CSV (UTF-8 med BOM, en rad per exempel)",
+                "json": "Alla exempel som JSON",
+                "zip": "Alla exempel som Markdown-filer (samma format som content/)",
+            }[kind]},
+            "dcat:accessURL": {"@id": landing},
+            "dcat:downloadURL": {"@id": url},
+            "dcterms:format": {"@id": f"http://publications.europa.eu/resource/authority/file-type/{filetypes[kind]}"},
+            "dcat:mediaType": {"@id": f"https://www.iana.org/assignments/media-types/{media[kind]}"},
+            "dcterms:license": {"@id": LICENSE_URI},
+            "dcterms:modified": {"@type": "xsd:dateTime", "@value": version.modified.isoformat()},
+        })
+    publisher = {
+        "@id": external_url("channels.about") + "#utgivare",
+        "@type": "foaf:Agent",
+        "foaf:name": "Goda exempel (redaktionen, i samarbete med länsstyrelserna)",
+        "dcterms:type": {"@id": "http://purl.org/adms/publishertype/NationalAuthority"},
+    }
+    dataset = {
+        "@id": landing + "#dataset",
+        "@type": "dcat:Dataset",
+        "dcterms:title": [
+            {"@language": "sv", "@value": "Goda exempel – lokala lösningar för mottagande av nyanlända"},
+            {"@language": "en", "@value": "Good examples – local solutions for receiving newly arrived refugees"},
+        ],
+        "dcterms:description": [
+            {"@language": "sv", "@value": (
+                "Beprövade lokala lösningar från svenska kommuner och län för bostäder, mottagande, regional samverkan, "
+                "kvalitet och attityder. Grunden är bilagan ”Goda exempel” i slutrapporten Ökat kommunalt "
+                f"flyktingmottagande (2014). {version.count} publicerade exempel.")},
+            {"@language": "en", "@value": "Proven local solutions from Swedish municipalities and counties for receiving refugees."},
+        ],
+        "dcterms:publisher": {"@id": publisher["@id"]},
+        "dcat:contactPoint": {
+            "@type": "vcard:Organization",
+            "vcard:fn": "Goda exempel",
+            "vcard:hasURL": {"@id": external_url("channels.about")},
+            **({"vcard:hasEmail": {"@id": "mailto:" + current_app.config["KB_CONTACT_EMAIL"]}}
+               if current_app.config.get("KB_CONTACT_EMAIL") else {}),
+        },
+        "dcat:theme": [{"@id": "http://publications.europa.eu/resource/authority/data-theme/SOCI"},
+                       {"@id": "http://publications.europa.eu/resource/authority/data-theme/GOVE"}],
+        "dcat:keyword": [{"@language": "sv", "@value": k} for k in
+                         ("flyktingmottagande", "nyanlända", "kommuner", "bostäder", "integration", "goda exempel")],
+        "dcterms:language": {"@id": "http://publications.europa.eu/resource/authority/language/SWE"},
+        "dcterms:spatial": {"@id": "http://publications.europa.eu/resource/authority/country/SWE"},
+        "dcterms:accessRights": {"@id": "http://publications.europa.eu/resource/authority/access-right/PUBLIC"},
+        "dcterms:license": {"@id": LICENSE_URI},
+        "dcterms:issued": {"@type": "xsd:date", "@value": "2014-11-01"},
+        "dcterms:modified": {"@type": "xsd:dateTime", "@value": version.modified.isoformat()},
+        "dcat:landingPage": {"@id": landing},
+        "dcterms:conformsTo": {"@id": external_url("api_docs.openapi_json")},
+        "dcat:distribution": [{"@id": d["@id"]} for d in distributions],
+    }
+    catalog = {
+        "@id": landing + "#catalog",
+        "@type": "dcat:Catalog",
+        "dcterms:title": {"@language": "sv", "@value": "Goda exempel – öppna data"},
+        "dcterms:description": {"@language": "sv", "@value": "Katalog över öppna data från Goda exempel."},
+        "dcterms:publisher": {"@id": publisher["@id"]},
+        "dcterms:license": {"@id": LICENSE_URI},
+        "foaf:homepage": {"@id": external_url("browse.home")},
+        "dcterms:language": {"@id": "http://publications.europa.eu/resource/authority/language/SWE"},
+        "dcterms:modified": {"@type": "xsd:dateTime", "@value": version.modified.isoformat()},
+        "dcat:dataset": [{"@id": dataset["@id"]}],
+    }
+    return {
+        "@context": {
+            "dcat": "http://www.w3.org/ns/dcat#",
+            "dcterms": "http://purl.org/dc/terms/",
+            "foaf": "http://xmlns.com/foaf/0.1/",
+            "vcard": "http://www.w3.org/2006/vcard/ns#",
+            "xsd": "http://www.w3.org/2001/XMLSchema#",
+        },
+        "@graph": [catalog, dataset, publisher, *distributions],
+    }

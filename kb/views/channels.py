@@ -1,0 +1,376 @@
+"""Channels out of the site: Atom feeds, saved-search alerts, staff notice settings, open data,
+sitemap, robots.txt, and the about and accessibility pages."""
+from __future__ import annotations
+
+import hashlib
+import xml.etree.ElementTree as ET
+
+import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, SubmitField
+
+from .. import alerts, feeds, notices, opendata, places
+from ..extensions import db, limiter
+from ..links import external_url
+from ..mail import aware
+from ..models import Category, County, Municipality
+from ..services import published_entries
+from . import catalog
+
+bp = Blueprint("channels", __name__)
+
+FEED_PAGES = {"search.index", "browse.home", "browse.categories", "browse.counties",
+              "browse.category", "browse.county", "browse.municipality"}
+# Always out of search engines: account pages and the token links of alerts.
+PRIVATE_PREFIXES = {"/konto/", "/bevaka/", "/admin/"}
+
+
+# --------------------------------------------------------------------------- feed links on pages
+
+
+def _page_filters() -> alerts.Filters | None:
+    """The filters a browse or search page shows, or None on pages without a feed."""
+    endpoint = request.endpoint or ""
+    if endpoint not in FEED_PAGES:
+        return None
+    slug = (request.view_args or {}).get("slug", "")
+    if endpoint == "search.index":
+        filters, _errors = alerts.normalise_filters(request.args)
+        return filters
+    if endpoint == "browse.category":
+        cat = db.session.scalars(sa.select(Category).where(Category.slug == slug)).first()
+        return alerts.Filters(category=cat.slug) if cat else None
+    if endpoint == "browse.county":
+        row = db.session.scalars(sa.select(County).where(County.slug == slug)).first()
+        return alerts.Filters(county=row.code) if row else None
+    if endpoint == "browse.municipality":
+        row = db.session.scalars(sa.select(Municipality).where(Municipality.slug == slug)).first()
+        return alerts.Filters(municipality=row.code) if row else None
+    return alerts.Filters()
+
+
+@bp.app_context_processor
+def _follow_context():
+    """`follow` for base.html: the page's feed URL, a description and the filters for the Bevaka form."""
+    try:
+        filters = _page_filters()
+    except Exception:  # an error page must render even when the database does not answer
+        db.session.rollback()
+        filters = None
+    if filters is None:
+        return {"follow": None}
+    args = {k: v for k, v in vars(filters).items() if v}
+    return {"follow": {
+        "feed_url": url_for("channels.feed", **args),
+        "what": filters.describe(catalog.labels()),
+        "filters": args,
+    }}
+
+
+@bp.app_template_global()
+def example_jsonld(entry) -> dict:
+    """schema.org description of an example page (rendered with |tojson, so it is safely escaped)."""
+    rev = entry.published_revision
+    places_named = [{"@type": "AdministrativeArea", "name": m.name, "identifier": m.code,
+                     "containedInPlace": {"@type": "AdministrativeArea", "name": m.county.name, "identifier": m.county.code}}
+                    for m in rev.municipalities]
+    places_named += [{"@type": "AdministrativeArea", "name": c.name, "identifier": c.code} for c in rev.counties]
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Article",
+        "headline": rev.title[:110],
+        "name": rev.title,
+        "description": rev.summary,
+        "url": url_for("browse.example", slug=entry.slug, _external=True),
+        "inLanguage": "sv",
+        "articleSection": rev.category.name,
+        "keywords": ", ".join(t.name for t in rev.tags),
+        "spatialCoverage": places_named,
+        "dateModified": feeds.last_changed(entry).isoformat(),
+        "license": opendata.LICENSE_URI,
+        "publisher": {"@type": "Organization", "name": "Goda exempel", "url": url_for("browse.home", _external=True)},
+        "isPartOf": {"@type": "WebSite", "name": "Goda exempel", "url": url_for("browse.home", _external=True)},
+    }
+    if entry.published_at:
+        data["datePublished"] = aware(entry.published_at).isoformat()
+    if rev.source_title:
+        data["isBasedOn"] = {"@type": "Report", "name": rev.source_title, "datePublished": rev.source_published}
+    return data
+
+
+# --------------------------------------------------------------------------- Atom feed
+
+
+def _bad_request_text(errors) -> Response:
+    lines = ["Flödet kunde inte skapas: parametrarna är felaktiga.", ""]
+    lines += [f"- {e.param}: {e.message} (giltigt: {e.valid})" for e in errors]
+    return Response("\n".join(lines) + "\n", status=400, mimetype="text/plain")
+
+
+@bp.get("/flode.atom")
+def feed():
+    """Atom feed of published examples, filtered by ?q=&category=&county=&municipality= like the search."""
+    filters, errors = alerts.normalise_filters(request.args)
+    if errors:
+        return _bad_request_text(errors)
+    # Feed readers poll: the same data version and filters give the same document, so answer 304 cheaply.
+    etag = hashlib.sha256(f"{opendata.data_version().key}|{sorted(vars(filters).items())}".encode()).hexdigest()[:24]
+    if etag in request.if_none_match:
+        response = Response(status=304)
+    else:
+        response = Response(feeds.feed_xml(filters, catalog.labels()), mimetype="application/atom+xml")
+        response.headers["Content-Type"] = "application/atom+xml; charset=utf-8"
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+# --------------------------------------------------------------------------- saved-search alerts
+
+
+def _alert_form_values() -> dict:
+    return {k: request.form.get(k, "")[:300] for k in ("email", "frequency", "q", "category", "county", "municipality")}
+
+
+@bp.post("/bevaka")
+@limiter.limit(lambda: current_app.config["KB_ALERT_LIMIT"])
+def alert_subscribe():
+    """Start a saved-search alert: the same answer whether or not the address is already subscribed."""
+    values = _alert_form_values()
+    filters, param_errors = alerts.normalise_filters(request.form)
+    problems = [e.message for e in param_errors]
+    email = ""
+    try:
+        email = validate_email(values["email"].strip(), check_deliverability=False).normalized.casefold()
+    except EmailNotValidError:
+        problems.append("Ange en giltig e-postadress, t.ex. namn@kommun.se.")
+    if values["frequency"] not in alerts.FREQUENCIES:
+        problems.append("Välj hur ofta du vill få mejl: dagligen eller varje vecka.")
+    labels = catalog.labels()
+    if problems:
+        return render_template("channels/alert_form.html", problems=problems, values=values,
+                               what=filters.describe(labels), filters={k: v for k, v in vars(filters).items() if v}), 400
+    alerts.subscribe(email, filters, values["frequency"], labels)
+    db.session.commit()
+    return render_template("channels/alert_sent.html", what=filters.describe(labels))
+
+
+@bp.get("/bevaka")
+def alert_form():
+    """The Bevaka form on its own page (for a link, or after an error)."""
+    filters, errors = alerts.normalise_filters(request.args)
+    values = {"email": "", "frequency": "weekly", **{k: v for k, v in vars(filters).items()}}
+    return render_template("channels/alert_form.html", problems=[e.message for e in errors], values=values,
+                           what=filters.describe(catalog.labels()),
+                           filters={k: v for k, v in vars(filters).items() if v}), (400 if errors else 200)
+
+
+class ConfirmForm(FlaskForm):
+    submit = SubmitField("Bekräfta bevakningen")
+
+
+class UnsubscribeForm(FlaskForm):
+    class Meta:
+        csrf = False  # the signed token in the URL is the authority (RFC 8058 one-click has no session)
+
+    submit = SubmitField("Avsluta bevakningen")
+
+
+def _token_error(exc: alerts.InvalidToken):
+    return render_template("channels/alert_done.html", heading="Länken fungerar inte", text=str(exc)), 404
+
+
+@bp.route("/bevaka/bekrafta/<token>", methods=["GET", "POST"])
+def alert_confirm(token: str):
+    """GET shows a button (link scanners must not confirm for the owner); POST confirms."""
+    try:
+        sub = alerts.from_token(token[:500], "confirm")
+    except alerts.InvalidToken as exc:
+        return _token_error(exc)
+    form = ConfirmForm()
+    what = alerts.Filters(sub.q, sub.category, sub.county, sub.municipality).describe(catalog.labels())
+    if form.validate_on_submit():
+        sub = alerts.confirm(sub)
+        db.session.commit()
+        return render_template(
+            "channels/alert_done.html", heading="Bevakningen är bekräftad",
+            text=f"Du får ett mejl {alerts.FREQUENCIES[sub.frequency][0]} när nya eller ändrade exempel "
+                 f"om {what} publiceras. Varje mejl har en länk för att avsluta.",
+        )
+    return render_template("channels/alert_confirm.html", form=form, what=what, email=sub.email,
+                           frequency=alerts.FREQUENCIES[sub.frequency][0])
+
+
+@bp.route("/bevaka/avsluta/<token>", methods=["GET", "POST"])
+def alert_unsubscribe(token: str):
+    """GET shows a button; POST (also RFC 8058 one-click from the mail program) deletes the subscription."""
+    try:
+        sub = alerts.from_token(token[:500], "unsubscribe")
+    except alerts.InvalidToken as exc:
+        if request.method == "POST":  # one-click: already gone is success
+            return render_template("channels/alert_done.html", heading="Bevakningen är avslutad",
+                                   text="Du får inga fler mejl från den här bevakningen."), 200
+        return _token_error(exc)
+    if request.method == "POST":
+        alerts.unsubscribe(sub)
+        db.session.commit()
+        return render_template("channels/alert_done.html", heading="Bevakningen är avslutad",
+                               text="Du får inga fler mejl från den här bevakningen, och adressen är raderad.")
+    what = alerts.Filters(sub.q, sub.category, sub.county, sub.municipality).describe(catalog.labels())
+    return render_template("channels/alert_unsubscribe.html", form=UnsubscribeForm(), what=what)
+
+
+# --------------------------------------------------------------------------- staff notice setting
+
+
+class NoticeForm(FlaskForm):
+    enabled = BooleanField("Skicka e-post till mig om granskningar (nya inskick i mitt län, beslut om mina exempel)")
+    submit = SubmitField("Spara")
+
+
+@bp.route("/konto/aviseringar", methods=["GET", "POST"])
+@login_required
+def notice_settings():
+    """Turn one's own e-mail notices on or off."""
+    user = current_user._get_current_object()
+    form = NoticeForm()
+    if request.method == "GET":
+        form.enabled.data = user.notify_by_email
+    elif form.validate_on_submit():
+        notices.set_notices(user, form.enabled.data)
+        db.session.commit()
+        flash("E-postaviseringar är påslagna." if user.notify_by_email else "E-postaviseringar är avstängda.", "info")
+        return redirect(url_for(".notice_settings")), 303
+    else:
+        abort(400)
+    response = Response(render_template("channels/notices.html", form=form))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# --------------------------------------------------------------------------- open data
+
+
+@bp.get("/oppna-data", endpoint="opendata")
+def opendata_page():
+    """The licence and the downloads."""
+    version, root = opendata.files()
+    sizes = {kind: (root / name).stat().st_size for kind, (name, _mime) in opendata.FILES.items()}
+    return render_template("channels/opendata.html", version=version, files=opendata.FILES, sizes=sizes,
+                           license_name=opendata.LICENSE_NAME, license_url=opendata.LICENSE_URL)
+
+
+@bp.get("/oppna-data/<filename>")
+def opendata_file(filename: str):
+    """goda-exempel.csv, .json or .zip, built once per data version; ETag is the version."""
+    by_name = {name: mime for name, mime in opendata.FILES.values()}
+    if filename == "dcat.jsonld":
+        version = opendata.data_version()
+        response = jsonify(opendata.dcat(version))
+        response.headers["Content-Type"] = "application/ld+json; charset=utf-8"
+        return response
+    if filename not in by_name:
+        abort(404)
+    version, root = opendata.files()
+    response = send_file(root / filename, mimetype=by_name[filename], as_attachment=True, download_name=filename,
+                         etag=version.key, last_modified=version.modified, max_age=300, conditional=True)
+    return response
+
+
+# --------------------------------------------------------------------------- sitemap, robots, favicon
+
+
+@bp.get("/sitemap.xml")
+def sitemap():
+    """Every published example and every category, county and municipality page, with lastmod."""
+    ns = "http://www.sitemaps.org/schemas/sitemap/0.9"
+    urlset = ET.Element("urlset", xmlns=ns)
+    fallback = opendata.data_version().modified
+    by_category: dict[str, object] = {}
+    by_county: dict[str, object] = {}
+    by_municipality: dict[str, object] = {}
+
+    def later(store, key, when):
+        if key not in store or when > store[key]:
+            store[key] = when
+
+    def add(loc: str, when) -> None:
+        url = ET.SubElement(urlset, "url")
+        ET.SubElement(url, "loc").text = loc
+        ET.SubElement(url, "lastmod").text = aware(when).date().isoformat()
+
+    for entry in published_entries():
+        when = feeds.last_changed(entry)
+        rev = entry.published_revision
+        add(external_url("browse.example", slug=entry.slug), when)
+        later(by_category, rev.category.slug, when)
+        for code in rev.all_county_codes:
+            later(by_county, code, when)
+        for m in rev.municipalities:
+            later(by_municipality, m.code, when)
+    newest = max([*by_category.values(), fallback])
+    add(external_url("browse.home"), newest)
+    add(external_url("browse.categories"), newest)
+    add(external_url("browse.counties"), newest)
+    for cat in catalog.categories():
+        add(external_url("browse.category", slug=cat.slug), by_category.get(cat.slug, fallback))
+    for county in places.counties():
+        add(external_url("browse.county", slug=county.slug), by_county.get(county.code, fallback))
+    for muni in places.municipalities():
+        add(external_url("browse.municipality", slug=muni.slug), by_municipality.get(muni.code, fallback))
+    for endpoint in ("channels.about", "channels.accessibility", "channels.opendata", "api_docs.docs"):
+        add(external_url(endpoint), fallback)
+    body = ET.tostring(urlset, encoding="utf-8", xml_declaration=True)
+    return Response(body, mimetype="application/xml")
+
+
+def staff_prefixes() -> list[str]:
+    """URL prefixes of every staff page (from the routes of the staff blueprints), shortest covering set."""
+    from .. import STAFF_BLUEPRINTS
+
+    prefixes = set(PRIVATE_PREFIXES)
+    for rule in current_app.url_map.iter_rules():
+        if rule.endpoint.rpartition(".")[0] in STAFF_BLUEPRINTS:
+            prefixes.add(rule.rule.split("<", 1)[0])
+    return sorted(p for p in prefixes if not any(q != p and p.startswith(q) for q in prefixes))
+
+
+@bp.get("/robots.txt")
+def robots():
+    """Staff pages and token links stay out of search engines; the sitemap is announced."""
+    lines = ["User-agent: *"] + [f"Disallow: {path}" for path in staff_prefixes()]
+    lines += ["", f"Sitemap: {external_url('channels.sitemap')}", ""]
+    return Response("\n".join(lines), mimetype="text/plain")
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    return redirect(url_for("static", filename="favicon.svg"), 301)
+
+
+# --------------------------------------------------------------------------- about and accessibility
+
+
+@bp.get("/om")
+def about():
+    return render_template("channels/about.html")
+
+
+@bp.get("/tillganglighet")
+def accessibility():
+    return render_template("channels/accessibility.html")
