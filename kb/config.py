@@ -14,6 +14,11 @@ def _env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _env_int(name: str, default: int) -> int:
+    value = (os.environ.get(name) or "").strip()
+    return int(value) if value.isascii() and value.isdigit() and 0 < int(value) < 10_000 else default
+
+
 def from_environment(instance_path: str) -> dict:
     """Build the configuration from defaults and KB_* / DATABASE_URL variables."""
     instance = Path(os.environ.get("KB_INSTANCE_PATH", instance_path))
@@ -45,4 +50,6 @@ def from_environment(instance_path: str) -> dict:
         "MAX_CONTENT_LENGTH": 1024 * 1024,
         "SQLALCHEMY_ENGINE_OPTIONS": {},
         "JSON_SORT_KEYS": False,
+        # Months after which an example not checked by a county board counts as possibly out of date.
+        "KB_VERIFY_MONTHS": _env_int("KB_VERIFY_MONTHS", 24),
     }

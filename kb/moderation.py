@@ -205,13 +205,43 @@ def save_entry(actor: audit.Actor, entry: Entry, data: EntryInput, expected_vers
         _event(actor, entry, "edit", entry.state.value, RevisionState.DRAFT.value, revision=working)
     else:
         review_target(Action.SAVE, working.review_state)
-        _apply(working, data)
+        working = _save_as_new_revision(actor, entry, working, data)
     working.author_id = actor.user.id
     if entry.published_revision is None:
         entry.owner_county_code = owner_county(actor.user, data.municipalities, data.counties) or entry.owner_county_code
     entry.updated_at = utcnow()  # bumps version_id: concurrent editors get a conflict
     db.session.flush()
     return working
+
+
+def _save_as_new_revision(actor: audit.Actor, entry: Entry, working: Revision, data: EntryInput) -> Revision:
+    """Every save by a person leaves a trace: a changed text becomes a new revision (the earlier one,
+    e.g. the version a moderator reviewed, is kept), and every save writes an audit row naming the
+    changed fields and the revisions to compare on the history page."""
+    from .diff import revision_fields
+
+    candidate = Revision(
+        review_state=working.review_state, source_title=working.source_title,
+        source_published=working.source_published, source_sections=list(working.source_sections or []),
+    )
+    _apply(candidate, data)
+    before, after = revision_fields(working), revision_fields(candidate)
+    changed = [label for label in after if before.get(label) != after[label]]
+    if changed:
+        candidate.number = max(r.number for r in entry.revisions) + 1
+        entry.revisions.append(candidate)
+        db.session.flush()
+        entry.working_revision = candidate
+        detail = f"version {working.number} → {candidate.number}: " + ", ".join(changed)
+        to_rev = candidate
+    else:
+        if candidate in db.session:
+            db.session.expunge(candidate)
+        detail = f"version {working.number}: inga ändringar"
+        to_rev = working
+    audit.record(actor, "entry_save", "entry", entry.id, working.review_state.value, to_rev.review_state.value,
+                 detail=detail)
+    return to_rev
 
 
 def transition(actor: audit.Actor, entry: Entry, action: Action, comment: str = "") -> ReviewEvent:

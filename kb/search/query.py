@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 from whoosh import highlight
-from whoosh.query import And, Every, FuzzyTerm, Or, Phrase, Term
+from whoosh.query import And, Every, FuzzyTerm, NullQuery, Or, Phrase, Term
 
 from .. import places as places_module
 from ..render import sanitize_snippet
@@ -52,6 +52,8 @@ class SearchParams:
     page: int = 1
     per_page: int = 10
     sort: str = "relevance"
+    verified_within: int | None = None  # months; the caller resolves it to only_slugs
+    only_slugs: frozenset[str] | None = None  # restrict results to these examples (None: no restriction)
 
     def filters(self, without: str | None = None) -> dict[str, str]:
         return {f: v for f, v in ((f, getattr(self, f)) for f in FACETS) if f != without and v}
@@ -226,8 +228,10 @@ def build_query(text: str):
     return parse(text).query
 
 
-def _filter_query(filters: dict[str, str]):
+def _filter_query(filters: dict[str, str], only: frozenset[str] | None = None):
     terms = [Term(name, value) for name, value in filters.items()]
+    if only is not None:
+        terms.append(Or([Term("slug", slug) for slug in sorted(only)]) if only else NullQuery)
     if not terms:
         return None
     return terms[0] if len(terms) == 1 else And(terms)
@@ -295,13 +299,13 @@ class _Matches:
     The total and the three facets (each counted without its own filter) often need the
     same set, e.g. all four when nothing is filtered."""
 
-    def __init__(self, searcher, query):
-        self.searcher, self.query, self._sets = searcher, query, {}
+    def __init__(self, searcher, query, only: frozenset[str] | None = None):
+        self.searcher, self.query, self._sets, self.only = searcher, query, {}, only
 
     def docs(self, filters: dict[str, str]):
         key = tuple(sorted(filters.items()))
         if key not in self._sets:
-            results = self.searcher.search(self.query, limit=None, filter=_filter_query(filters), scored=False)
+            results = self.searcher.search(self.query, limit=None, filter=_filter_query(filters, self.only), scored=False)
             self._sets[key] = list(results.docs())
         return self._sets[key]
 
@@ -330,7 +334,7 @@ def run(index, params: SearchParams, table: synonyms_module.SynonymTable | None 
         notes.append("Sökfrågan innehöll bara vanliga småord; alla exempel visas.")
         query = Every()
     filters = params.filters()
-    matches = _Matches(searcher, query)
+    matches = _Matches(searcher, query, params.only_slugs)
     total = matches.total(filters)
 
     suggestion, fuzzy = None, False
@@ -340,7 +344,7 @@ def run(index, params: SearchParams, table: synonyms_module.SynonymTable | None 
             retry = _fuzzy_query(parsed.words)
             if retry is not None:
                 retry = Or([query, retry]) if not isinstance(query, Every) else retry
-                retried = _Matches(searcher, retry)
+                retried = _Matches(searcher, retry, params.only_slugs)
                 if retried.total(filters) > total:
                     query, matches, total, fuzzy = retry, retried, retried.total(filters), True
 
@@ -353,7 +357,7 @@ def run(index, params: SearchParams, table: synonyms_module.SynonymTable | None 
     hits = []
     if (params.page - 1) * params.per_page < total:
         page = searcher.search_page(
-            query, params.page, pagelen=params.per_page, filter=_filter_query(filters),
+            query, params.page, pagelen=params.per_page, filter=_filter_query(filters, params.only_slugs),
             sortedby=sortedby, reverse=reverse, terms=True,
         )
         page.results.fragmenter = highlight.ContextFragmenter(maxchars=220, surround=60)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, render_template, request
 
-from .. import places
+from .. import adoption, facts, places
 from ..extensions import db
 from ..models import Category, County, Municipality
 from ..render import render_markdown
@@ -56,6 +56,11 @@ def example(slug: str):
         rev=rev,
         body=render_markdown(rev.body),
         related=search_query.related(_index(), slug),
+        contact=facts.public_contact(rev),
+        email=facts.obfuscate((facts.public_contact(rev) or {}).get("email", "")),
+        period=facts.period_text(rev.period_start, rev.period_end),
+        freshness=facts.freshness_of(entry),
+        adoptions=[a for a in entry.adoptions],
     )
 
 
@@ -90,7 +95,7 @@ def municipality(slug: str):
     county_only = _listing(county=row.county_code)
     return render_template(
         "browse/municipality.html", municipality=row, result=result, county_total=county_only.total,
-        labels=catalog.labels(),
+        labels=catalog.labels(), adopted=adoption.adoptions_by(row.code),
     )
 
 

@@ -15,6 +15,10 @@ def run_search(args, per_page: int | None = None):
     params, errors = parse_search_args(
         args, catalog.category_slugs(), per_page or current_app.config["KB_PER_PAGE"]
     )
+    if params.verified_within:
+        from ..freshness import slugs_checked_within
+
+        params.only_slugs = slugs_checked_within(params.verified_within)
     result = search_query.run(current_app.extensions["kb_index"], params)
     return result, errors
 
