@@ -15,7 +15,7 @@ from . import config as config_module
 from .extensions import csrf, db, limiter, login_manager, migrate
 
 log = logging.getLogger(__name__)
-STAFF_BLUEPRINTS = {"auth", "submit", "moderation", "admin"}
+STAFF_BLUEPRINTS = {"auth", "submit", "moderation", "admin", "desk", "reset"}
 
 
 @event.listens_for(Engine, "connect")
@@ -95,6 +95,10 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(submit.bp)
     app.register_blueprint(moderation.bp)
     app.register_blueprint(admin.bp)
+    from .views import desk, reset
+
+    app.register_blueprint(desk.bp)
+    app.register_blueprint(reset.bp)
     csrf.exempt(api.bp)  # read-only JSON API: GET only
     errors.register(app)
 
