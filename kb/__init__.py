@@ -101,6 +101,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(reset.bp)
     csrf.exempt(api.bp)  # read-only JSON API: GET only
     errors.register(app)
+    from .views import expired
+
+    expired.register(app)
 
     from .cli import kb_cli
 
