@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from kb import moderation
 from kb.audit import Actor
 from kb.extensions import db
-from kb.models import AuditEvent, Entry, EntryState, Revision, User
+from kb.models import AuditEvent, EntryState, Revision, User
 from kb.workflow import Action
 
 from .conftest import PASSWORD, USERS, X, Y, entry, login, make_entry, post, user
