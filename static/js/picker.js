@@ -103,10 +103,18 @@
       var needle = fold(input.value.trim());
       list.textContent = "";
       if (!needle) { close(); return; }
-      shown = options.filter(function (o) {
+      // Names starting with what was typed first, then a later word, then the county in brackets.
+      function rank(o) {
         var name = fold(o.textContent);
-        return name.indexOf(needle) === 0 || name.indexOf(" " + needle) !== -1 || name.indexOf("(" + needle) !== -1;
-      }).slice(0, 50);
+        if (name.indexOf(needle) === 0) { return 0; }
+        var own = name.split(" (")[0];
+        if (own.indexOf(" " + needle) !== -1 || own.indexOf("-" + needle) !== -1) { return 1; }
+        if (name.indexOf("(" + needle) !== -1) { return 2; }
+        return -1;
+      }
+      var ranked = [[], [], []];
+      options.forEach(function (o) { var r = rank(o); if (r >= 0) { ranked[r].push(o); } });
+      shown = ranked[0].concat(ranked[1], ranked[2]).slice(0, 50);
       shown.forEach(function (o, i) {
         var li = document.createElement("li");
         li.id = select.id + "-opt-" + i;
@@ -119,8 +127,8 @@
       });
       list.hidden = !shown.length;
       input.setAttribute("aria-expanded", shown.length ? "true" : "false");
-      status.textContent = shown.length ? shown.length + " träffar." : "Inga träffar.";
-      if (shown.length) { highlight(0); }
+      status.textContent = shown.length ? shown.length + " träffar. Välj med pil ned och Enter." : "Inga träffar.";
+      active = -1;
     }
 
     function choose(index) {
@@ -143,7 +151,7 @@
         event.preventDefault();
         if (!list.hidden) { highlight(active - 1); }
       } else if (event.key === "Enter") {
-        if (!list.hidden && active >= 0) { event.preventDefault(); choose(active); }
+        if (!list.hidden && shown.length) { event.preventDefault(); choose(active >= 0 ? active : 0); }
       } else if (event.key === "Escape") {
         if (!list.hidden) { event.preventDefault(); close(); }
       } else if (event.key === "Backspace" && !input.value) {
