@@ -255,3 +255,18 @@ def eval_command(queries: str | None, minimum: float | None) -> None:
         click.echo(line)
     if minimum is not None and report.means[0] < minimum:
         sys.exit(1)
+
+
+@kb_cli.command("remind-stale")
+def remind_stale_command() -> None:
+    """List examples not checked for KB_VERIFY_MONTHS months per county; e-mail the county's
+    moderators through the mail outbox when it exists (kb.mail.enqueue)."""
+    from . import freshness
+    from .extensions import db
+
+    reminders = freshness.reminders()
+    for r in reminders:
+        click.echo(f"Län {r.county_code}: {len(r.slugs)} exempel att kontrollera → {', '.join(r.recipients)}")
+    sent = freshness.send_reminders()
+    db.session.commit()
+    click.echo(f"{sent} påminnelser lagda i e-postkön." if sent else "Inga påminnelser skickade (ingen e-postkö, eller inget att påminna om).")

@@ -384,3 +384,13 @@ def test_freshness_reminders_seam_addresses_county_moderators(desk_app):
         reminders = {r.county_code: r for r in freshness.reminders()}
     assert X in reminders and reminders[X].recipients == sorted([USERS["mod_x"][0], USERS["mod_x2"][0]])
     assert all(f"/exempel/{slug}" in reminders[X].body for slug in reminders[X].slugs)
+
+
+def test_remind_stale_cli_lists_counties_and_sends_nothing_without_outbox(desk_app):
+    import importlib.util
+
+    result = desk_app.test_cli_runner().invoke(args=["kb", "remind-stale"])
+    assert result.exit_code == 0, result.output
+    assert f"Län {X}:" in result.output and USERS["mod_x"][0] in result.output
+    if importlib.util.find_spec("kb.mail") is None:
+        assert "Inga påminnelser skickade" in result.output
