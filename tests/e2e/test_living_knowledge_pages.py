@@ -189,3 +189,14 @@ def test_municipality_picker_by_keyboard_in_swedish_order(browser, staff_server,
     problems = _check(page, "picker open")
     context.close()
     assert problems == [], problems
+
+
+def test_form_errors_move_focus_to_the_summary_and_lix_updates(browser, staff_server, seeded):
+    context, page = _context(browser, staff_server, "contrib_x")
+    page.goto(staff_server.url + "/nytt-exempel")
+    page.get_by_label("Sammanfattning (1–2 meningar)").fill("Kommunen köper villor. Den hyr ut dem till nyanlända familjer.")
+    page.wait_for_function("document.querySelector('#summary-lix .lix-value').textContent.startsWith('35')")
+    page.get_by_role("button", name="Skicka för granskning").click()
+    page.wait_for_load_state()
+    assert page.evaluate("document.activeElement.id") == "fel"
+    context.close()
