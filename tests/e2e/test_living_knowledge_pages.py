@@ -195,7 +195,9 @@ def test_form_errors_move_focus_to_the_summary_and_lix_updates(browser, staff_se
     context, page = _context(browser, staff_server, "contrib_x")
     page.goto(staff_server.url + "/nytt-exempel")
     page.get_by_label("Sammanfattning (1–2 meningar)").fill("Kommunen köper villor. Den hyr ut dem till nyanlända familjer.")
-    page.wait_for_function("document.querySelector('#summary-lix .lix-value').textContent.startsWith('35')")
+    from playwright.sync_api import expect
+
+    expect(page.locator("#summary-lix .lix-value")).to_have_text(re.compile(r"^35 – medelsvår"))
     page.get_by_role("button", name="Skicka för granskning").click()
     page.wait_for_load_state()
     assert page.evaluate("document.activeElement.id") == "fel"
