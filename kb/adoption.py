@@ -8,6 +8,7 @@ Content files carry adoptions in the optional `adopted_by` front-matter field
 """
 from __future__ import annotations
 
+import re
 from datetime import date
 from urllib.parse import urlsplit
 
@@ -21,6 +22,11 @@ from .permissions import Permission, require
 MIN_YEAR = 1990
 MAX_NOTE = 500
 MAX_LINK = 500
+SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+def _has_control(text: str) -> bool:
+    return any(ord(c) < 32 or ord(c) == 127 for c in text)
 
 
 class AdoptionInvalid(ValueError):
@@ -33,13 +39,19 @@ class AdoptionInvalid(ValueError):
 
 def valid_link(link: str) -> bool:
     """An http(s) address with a host and no spaces."""
-    parts = urlsplit(link)
-    return parts.scheme in ("http", "https") and bool(parts.netloc) and not any(c.isspace() for c in link)
+    if any(c.isspace() for c in link) or _has_control(link):
+        return False
+    try:
+        parts = urlsplit(link)
+    except ValueError:  # e.g. a malformed IPv6 host
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
 def _checked(entry: Entry, municipality_code: str, year: int | None, note: str, link: str,
              adopter_slug: str) -> tuple[Municipality, int, str, str, Entry | None]:
-    muni = db.session.get(Municipality, (municipality_code or "").strip())
+    code = (municipality_code or "").strip()
+    muni = db.session.get(Municipality, code) if re.fullmatch(r"\d{4}", code) else None
     if muni is None:
         raise AdoptionInvalid("municipality", "Välj en kommun ur listan.")
     rev = entry.published_revision
@@ -49,6 +61,8 @@ def _checked(entry: Entry, municipality_code: str, year: int | None, note: str, 
     if year is None or not MIN_YEAR <= year <= latest:
         raise AdoptionInvalid("year", f"Ange året som ett årtal mellan {MIN_YEAR} och {latest}.")
     note = (note or "").strip()
+    if _has_control(note):
+        raise AdoptionInvalid("note", "Anteckningen får inte innehålla radbrytningar eller andra styrtecken.")
     if len(note) > MAX_NOTE:
         raise AdoptionInvalid("note", f"Anteckningen får ha högst {MAX_NOTE} tecken.")
     link = (link or "").strip()
@@ -56,6 +70,8 @@ def _checked(entry: Entry, municipality_code: str, year: int | None, note: str, 
         raise AdoptionInvalid("link", "Länken ska vara en webbadress som börjar med http:// eller https://.")
     adopter = None
     adopter_slug = (adopter_slug or "").strip()
+    if adopter_slug and (len(adopter_slug) > 120 or not SLUG_RE.fullmatch(adopter_slug)):
+        raise AdoptionInvalid("example", "Ange exemplets adress med små bokstäver, siffror och bindestreck, t.ex. kopa-villor.")
     if adopter_slug:
         adopter = db.session.scalars(sa.select(Entry).where(Entry.slug == adopter_slug)).first()
         if adopter is None or adopter.state is not EntryState.PUBLISHED:

@@ -113,7 +113,8 @@ def mark_verified(actor: audit.Actor, entry: Entry, note: str = "", status: str 
     require(actor.user, Permission.VERIFY, entry)
     if not entry.is_public or entry.published_revision is None:
         raise NotVerifiable("Bara publicerade exempel kan markeras som kontrollerade.")
-    note = (note or "").strip()[:MAX_NOTE]
+    # Control characters (NUL would fail on PostgreSQL) are dropped; line breaks are kept.
+    note = "".join(c for c in (note or "") if c in "\n\t" or (ord(c) >= 32 and ord(c) != 127)).strip()[:MAX_NOTE]
     new_status = PracticeStatus(status) if status else None
     published = entry.published_revision
     before = published.practice_status.value

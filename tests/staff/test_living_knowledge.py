@@ -394,3 +394,19 @@ def test_remind_stale_cli_lists_counties_and_sends_nothing_without_outbox(desk_a
     assert f"Län {X}:" in result.output and USERS["mod_x"][0] in result.output
     if importlib.util.find_spec("kb.mail") is None:
         assert "Inga påminnelser skickade" in result.output
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("note", "rad\x00brytning", None),  # refused here, or earlier by a request-wide input boundary
+    ("link", "javascript:alert(1)", "http://"),
+    ("link", "http://[::1", "http://"),
+    ("example", "Inte En Slug", "små bokstäver"),
+    ("example", "finns-inte-alls", "Inget publicerat exempel"),
+])
+def test_adoption_bad_input_gets_a_clear_400(desk_app, field, value, message):
+    entry_id = make_entry(desk_app, "contrib_x", X, state="published", title=f"Inspirerande {field} {len(value)} {value[:3]!r}")
+    client = desk_app.test_client()
+    login(client, "mod_x")
+    resp = post(client, f"/granska/{entry_id}/inspirerat", {"municipality": "2080", "year": "2016", field: value})
+    assert resp.status_code == 400
+    assert message is None or message in resp.get_data(as_text=True)
