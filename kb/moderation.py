@@ -188,6 +188,11 @@ def save_entry(actor: audit.Actor, entry: Entry, data: EntryInput, expected_vers
     require(actor.user, Permission.EDIT, entry)
     if expected_version is not None and expected_version != entry.version_id:
         raise EditConflict(entry)
+    # Bump the version first: the UPDATE takes the entry's row lock, so of two concurrent saves
+    # of the same version the second fails here (StaleDataError → conflict page) before it
+    # takes a revision number; the winner's max+1 below cannot collide.
+    entry.updated_at = utcnow()
+    db.session.flush()
     working = entry.working_revision
     if working is None:
         if entry.state not in (EntryState.PUBLISHED, EntryState.ARCHIVED):
