@@ -410,3 +410,36 @@ def test_adoption_bad_input_gets_a_clear_400(desk_app, field, value, message):
     resp = post(client, f"/granska/{entry_id}/inspirerat", {"municipality": "2080", "year": "2016", field: value})
     assert resp.status_code == 400
     assert message is None or message in resp.get_data(as_text=True)
+
+
+def test_four_concurrent_first_edits_of_a_published_example_one_saved_three_conflicts(desk_app):
+    """Each save takes the entry's row lock before a revision number: no UniqueViolation on PostgreSQL."""
+    import threading
+
+    entry_id = make_entry(desk_app, "contrib_x", X, state="published", title="Samtidigt redigerat exempel")
+    with desk_app.app_context():
+        e = entry(desk_app, entry_id)
+        version, loaded = e.version_id, moderation.EntryInput.from_revision(e.published_revision)
+    barrier, outcomes = threading.Barrier(4), []
+
+    def editor(key: str, text: str):
+        barrier.wait()
+        with desk_app.app_context():
+            try:
+                moderation.save_entry(Actor(user(desk_app, key)), entry(desk_app, entry_id),
+                                      moderation.EntryInput(**{**loaded.__dict__, "body": text}), version)
+                db.session.commit()
+                outcomes.append("saved")
+            except (moderation.EditConflict, sa.orm.exc.StaleDataError):
+                db.session.rollback()
+                outcomes.append("conflict")
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=editor, args=(key, f"Text {i}"))
+               for i, key in enumerate(["mod_x", "mod_x2", "admin", "contrib_x"])]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(outcomes) == ["conflict", "conflict", "conflict", "saved"]
