@@ -443,3 +443,16 @@ def test_four_concurrent_first_edits_of_a_published_example_one_saved_three_conf
     for t in threads:
         t.join(30)
     assert sorted(outcomes) == ["conflict", "conflict", "conflict", "saved"]
+
+
+def test_expired_token_on_the_review_desk_keeps_the_comment(desk_app):
+    entry_id = make_entry(desk_app, "contrib_x", X, title="Kommentar som inte får försvinna")
+    client = desk_app.test_client()
+    login(client, "mod_x")
+    resp = client.post(f"/granska/{entry_id}/request_changes",
+                       data={"csrf_token": "gammal", "comment": "Beskriv vem som betalar."})
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 400 and "Sidan hade varit öppen för länge" in html
+    assert ">Beskriv vem som betalar.</textarea>" in html
+    with desk_app.app_context():
+        assert entry(desk_app, entry_id).state is EntryState.SUBMITTED  # nothing happened
