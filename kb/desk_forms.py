@@ -13,8 +13,18 @@ from .collation import sv_key
 from .forms import STATUS_CHOICES, choices
 
 
+class YearField(IntegerField):
+    """An integer year whose parse error is in Swedish and says what is valid."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as exc:
+            raise ValueError("Ange året med fyra siffror, t.ex. 2016.") from exc
+
+
 class VerifyForm(FlaskForm):
-    status = SelectField("Hur ser det ut i dag?", choices=[])
+    status = SelectField("Hur ser det ut i dag?", choices=[], validate_choice=False)
     note = TextAreaField("Anteckning (valfri)", validators=[Optional(), Length(max=2000, message="Högst 2 000 tecken.")])
     submit = SubmitField("Markera som kontrollerat")
 
@@ -22,10 +32,14 @@ class VerifyForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.status.choices = choices([("", "Oförändrat")] + [(c.value, c.label) for c in STATUS_CHOICES])
 
+    def validate_status(self, field):
+        if field.data and field.data not in {c.value for c in self.status.choices}:
+            raise ValidationError("Välj ett läge ur listan: planerad, pågående, avslutad eller vet inte.")
+
 
 class AdoptionForm(FlaskForm):
-    municipality = SelectField("Kommun som har tagit efter", choices=[])
-    year = IntegerField("År", validators=[InputRequired("Ange året."), NumberRange(1990, 2100, "Ange ett årtal mellan 1990 och 2100.")])
+    municipality = SelectField("Kommun som har tagit efter", choices=[], validate_choice=False)
+    year = YearField("År", validators=[InputRequired("Ange året."), NumberRange(1990, 2100, "Ange ett årtal mellan 1990 och 2100.")])
     note = StringField("Anteckning (valfri)", validators=[Optional(), Length(max=500, message="Högst 500 tecken.")])
     link = StringField("Länk (valfri, http:// eller https://)", validators=[Optional(), Length(max=500, message="Högst 500 tecken.")])
     example = StringField("Kommunens eget exempel här (valfritt, adressens sista del, t.ex. kopa-villor)",
@@ -42,7 +56,7 @@ class AdoptionForm(FlaskForm):
             self.year.data = date.today().year
 
     def validate_municipality(self, field):
-        if not field.data:
+        if not field.data or field.data not in {c.value for c in self.municipality.choices if c.value}:
             raise ValidationError("Välj en kommun ur listan.")
 
 

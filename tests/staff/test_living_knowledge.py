@@ -402,6 +402,8 @@ def test_remind_stale_cli_lists_counties_and_sends_nothing_without_outbox(desk_a
     ("link", "http://[::1", "http://"),
     ("example", "Inte En Slug", "små bokstäver"),
     ("example", "finns-inte-alls", "Inget publicerat exempel"),
+    ("year", "tjugohundra", "Ange året med fyra siffror"),
+    ("municipality", "9999", "Välj en kommun ur listan"),
 ])
 def test_adoption_bad_input_gets_a_clear_400(desk_app, field, value, message):
     entry_id = make_entry(desk_app, "contrib_x", X, state="published", title=f"Inspirerande {field} {len(value)} {value[:3]!r}")
@@ -456,3 +458,13 @@ def test_expired_token_on_the_review_desk_keeps_the_comment(desk_app):
     assert ">Beskriv vem som betalar.</textarea>" in html
     with desk_app.app_context():
         assert entry(desk_app, entry_id).state is EntryState.SUBMITTED  # nothing happened
+
+
+def test_verify_with_unknown_status_gets_a_clear_400_and_changes_nothing(desk_app):
+    entry_id = make_entry(desk_app, "contrib_x", X, state="published", title="Kontroll med fel läge")
+    client = desk_app.test_client()
+    login(client, "mod_x")
+    resp = post(client, f"/granska/{entry_id}/kontrollera", {"status": "kanske"})
+    assert resp.status_code == 400 and "Välj ett läge ur listan" in resp.get_data(as_text=True)
+    with desk_app.app_context():
+        assert entry(desk_app, entry_id).verified_at is None
