@@ -16,7 +16,7 @@ from . import config as config_module
 from .extensions import csrf, db, limiter, login_manager, migrate
 
 log = logging.getLogger(__name__)
-STAFF_BLUEPRINTS = {"auth", "submit", "moderation", "admin", "twofactor"}
+STAFF_BLUEPRINTS = {"auth", "submit", "moderation", "admin", "twofactor", "desk", "reset"}
 
 
 @event.listens_for(Engine, "connect")
@@ -132,6 +132,10 @@ def create_app(config: dict | None = None) -> Flask:
     from .views import twofactor as twofactor_views
 
     app.register_blueprint(twofactor_views.bp)
+    from .views import desk, reset
+
+    app.register_blueprint(desk.bp)
+    app.register_blueprint(reset.bp)
     csrf.exempt(api.bp)  # read-only JSON API: GET only
     from .views import api_docs, channels
 
@@ -142,6 +146,9 @@ def create_app(config: dict | None = None) -> Flask:
     csrf.exempt(channels.alert_subscribe)
     csrf.exempt(channels.alert_unsubscribe)
     errors.register(app)
+    from .views import expired
+
+    expired.register(app)
 
     from .cli import kb_cli
 

@@ -543,6 +543,20 @@ def eval_command(queries: tuple[str, ...], minimum: float | None, scoring: str |
         sys.exit(1)
 
 
+@kb_cli.command("remind-stale")
+def remind_stale_command() -> None:
+    """Mejla varje läns moderatorer en lista över exempel som ingen kontrollerat på KB_VERIFY_MONTHS månader
+    (högst en påminnelse i veckan per moderator; kör gärna dagligen från cron)."""
+    from . import freshness
+
+    for r in freshness.reminders():
+        click.echo(f"Län {r.county_code}: {len(r.slugs)} exempel att kontrollera → {', '.join(r.recipients)}")
+    sent = freshness.send_reminders()
+    db.session.commit()
+    click.echo(f"{sent} påminnelser lades i e-postkön." if sent else "Inga påminnelser lades i e-postkön (inget att påminna om, "
+               "eller moderatorerna påmindes redan den senaste veckan).")
+
+
 from .channels_cli import alerts_cli, bench_channels_command, mail_cli  # noqa: E402  (kept in their own module)
 
 kb_cli.add_command(mail_cli)

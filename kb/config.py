@@ -14,6 +14,11 @@ def _env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _env_int(name: str, default: int) -> int:
+    value = (os.environ.get(name) or "").strip()
+    return int(value) if value.isascii() and value.isdigit() and 0 < int(value) < 10_000 else default
+
+
 def from_environment(instance_path: str) -> dict:
     """Build the configuration from defaults and KB_* / DATABASE_URL variables."""
     instance = Path(os.environ.get("KB_INSTANCE_PATH", instance_path))
@@ -63,4 +68,6 @@ def from_environment(instance_path: str) -> dict:
         # Shown on /om and /tillganglighet as the editors' address (none shown when empty).
         "KB_CONTACT_EMAIL": os.environ.get("KB_CONTACT_EMAIL", ""),
         "KB_ALERT_LIMIT": os.environ.get("KB_ALERT_LIMIT", "5 per minute; 30 per hour"),
+        # Months after which an example not checked by a county board counts as possibly out of date.
+        "KB_VERIFY_MONTHS": _env_int("KB_VERIFY_MONTHS", 24),
     }

@@ -22,11 +22,12 @@ import yaml
 from . import places
 from .models import PracticeStatus
 
-FIELDS = ("title", "slug", "category", "municipalities", "counties", "summary", "tags", "status", "period", "contact", "links", "source")
+FIELDS = ("title", "slug", "category", "municipalities", "counties", "summary", "tags", "status", "period", "contact", "links", "source", "adopted_by")
 REQUIRED = ("title", "slug", "category", "summary")
 SOURCE_FIELDS = ("title", "published", "sections")
 PERIOD_FIELDS = ("start", "end")
 CONTACT_FIELDS = ("organisation", "name", "email")
+ADOPTION_FIELDS = ("municipality", "year", "note", "link", "example")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LIMITS = {"title": 150, "summary": 500, "body": 50_000, "tag": 60, "tags": 20, "slug": 120, "links": 10, "link": 500}
 STATUSES = tuple(s.value for s in PracticeStatus)
@@ -66,6 +67,17 @@ class CategoryData:
 
 
 @dataclass
+class AdoptionData:
+    """One municipality that took up an example ("Har inspirerat")."""
+
+    municipality: str  # official name
+    year: int
+    note: str = ""
+    link: str = ""
+    example: str = ""  # slug of the adopting municipality's own example, if any
+
+
+@dataclass
 class ExampleData:
     """A validated example, as read from or written to a file."""
 
@@ -87,6 +99,7 @@ class ExampleData:
     contact_name: str = ""
     contact_email: str = ""
     links: list[str] = field(default_factory=list)
+    adopted_by: list[AdoptionData] = field(default_factory=list)
     path: Path | None = None
 
 
@@ -285,6 +298,8 @@ def parse_example(path: Path, categories: set[str], raw: bytes | None = None) ->
         if not re.match(r"^https?://[^\s/]+\S*$", link) or len(link) > LIMITS["link"]:
             err("links", f"{link[:60]!r} är ingen giltig webbadress; den ska börja med http:// eller https://")
 
+    adopted_by = _adoptions(data.get("adopted_by"), municipalities, err)
+
     if not body.strip():
         errors.append(ContentError(path, "texten efter YAML-huvudet saknas; skriv exemplet i Markdown"))
     elif len(body) > LIMITS["body"]:
@@ -300,10 +315,59 @@ def parse_example(path: Path, categories: set[str], raw: bytes | None = None) ->
             source_sections=source_sections, period_start=period_start, period_end=period_end,
             contact_organisation=str(contact.get("organisation") or "").strip(),
             contact_name=str(contact.get("name") or "").strip(),
-            contact_email=str(contact.get("email") or "").strip(), links=links, path=path,
+            contact_email=str(contact.get("email") or "").strip(), links=links, adopted_by=adopted_by,
+            path=path,
         ),
         [],
     )
+
+
+def _adoptions(value, own: list[str], err) -> list[AdoptionData]:
+    """The optional `adopted_by` list: municipality (official name), year, and optional note, link, example."""
+    if value is None:
+        return []
+    shape = "ska vara en lista av mappningar, t.ex.\n  - municipality: Falun\n    year: 2016"
+    if not isinstance(value, list):
+        err("adopted_by", shape)
+        return []
+    out: list[AdoptionData] = []
+    seen: set[str] = set()
+    for i, item in enumerate(value, 1):
+        if not isinstance(item, dict) or any(k not in ADOPTION_FIELDS for k in item):
+            err("adopted_by", f"post {i}: {shape}; giltiga delfält är {', '.join(ADOPTION_FIELDS)}")
+            continue
+        name, year = item.get("municipality"), item.get("year")
+        note, link, example = item.get("note", ""), item.get("link", ""), item.get("example", "")
+        ok = True
+        try:
+            official = places.municipality(name).name if isinstance(name, str) else None
+        except places.UnknownPlace as exc:
+            official = None
+            hint = f" Menade du {' eller '.join(repr(s) for s in exc.suggestions)}?" if exc.suggestions else ""
+            err("adopted_by", f"post {i}: okänd kommun {name!r}.{hint}")
+            ok = False
+        if ok and official is None:
+            err("adopted_by", f"post {i}: municipality saknas; ange kommunens officiella namn")
+            ok = False
+        if official and (official in own or official in seen):
+            err("adopted_by", f"post {i}: {official} står redan som exemplets kommun eller flera gånger")
+            ok = False
+        if not isinstance(year, int) or isinstance(year, bool) or not 1990 <= year <= 2100:
+            err("adopted_by", f"post {i}: year ska vara ett årtal mellan 1990 och 2100, inte {year!r}")
+            ok = False
+        if not isinstance(note, str) or len(note) > 500:
+            err("adopted_by", f"post {i}: note ska vara en text på högst 500 tecken")
+            ok = False
+        if not isinstance(link, str) or (link and (not re.match(r"^https?://[^\s/]+\S*$", link) or len(link) > LIMITS["link"])):
+            err("adopted_by", f"post {i}: link ska vara en webbadress som börjar med http:// eller https://")
+            ok = False
+        if not isinstance(example, str) or (example and not SLUG_RE.match(example)):
+            err("adopted_by", f"post {i}: example ska vara slug för ett exempel, t.ex. 'kopa-villor'")
+            ok = False
+        if ok:
+            seen.add(official)
+            out.append(AdoptionData(official, year, note.strip(), link.strip(), example.strip()))
+    return out
 
 
 def parse_categories(path: Path, raw: bytes | None = None) -> tuple[list[CategoryData], list[ContentError]]:
@@ -381,6 +445,11 @@ def parse_directory(root: Path, raw: dict[Path, bytes] | None = None,
             parse(synonyms_text)
         except (UnicodeDecodeError, SynonymError) as exc:
             errors.append(ContentError(syn_path, str(exc)))
+    known = {ex.slug for ex in examples} | {path.stem for path in unchanged}  # files not re-read are examples too
+    for ex in examples:
+        for item in ex.adopted_by:
+            if item.example and item.example not in known:
+                errors.append(ContentError(ex.path, f"adopted_by: exemplet {item.example!r} finns inte bland filerna", field="adopted_by"))
     titles: dict[str, Path] = {places.fold(title): path for path, title in unchanged.items()}
     for ex in examples:
         key = places.fold(ex.title)
@@ -422,6 +491,12 @@ def dump_example(ex: ExampleData) -> str:
         "published": ex.source_published,
         "sections": list(ex.source_sections),
     }
+    if ex.adopted_by:
+        front["adopted_by"] = [
+            {k: v for k, v in (("municipality", a.municipality), ("year", a.year), ("note", a.note),
+                               ("link", a.link), ("example", a.example)) if v}
+            for a in ex.adopted_by
+        ]
     return f"---\n{_dump_yaml(front)}---\n\n{ex.body.strip()}\n"
 
 

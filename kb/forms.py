@@ -24,6 +24,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from . import places
+from .collation import sv_key
 from .models import PracticeStatus
 
 LIMITS = {"title": 150, "summary": 500, "body": 50_000, "tags": 20, "tag": 60, "links": 10, "link": 500}
@@ -114,7 +115,7 @@ class EntryForm(FlaskForm):
         self.category.choices = choices([("", "– välj ämne –")] + [(c.slug, c.name) for c in categories])
         self.municipalities.choices = choices(
             (m.code, f"{m.name} ({_county_short(m.county_code)})")
-            for m in sorted(places.municipalities(), key=lambda p: places.fold(p.name))
+            for m in sorted(places.municipalities(), key=lambda p: sv_key(p.name))
         )
         self.counties.choices = choices((c.code, c.name) for c in places.counties())
 

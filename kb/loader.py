@@ -94,6 +94,7 @@ class LoadReport:
     categories: int = 0
     places_changed: int = 0
     synonyms_changed: bool = False
+    adoptions_added: int = 0
 
     @property
     def changed(self) -> list[str]:
@@ -230,6 +231,11 @@ def load_content(root: Path, force: bool = False, progress: Callable[[str], None
         if progress:
             progress(ex.slug)
     db.session.flush()
+    from .adoption import load_from_content
+
+    # "adopted_by" in a file only ever adds (kb/adoption.py); a file in conflict adds nothing.
+    refused = {c.target for c in report.conflicts if not c.forced}
+    report.adoptions_added = load_from_content([ex for ex in data.examples if ex.slug not in refused])
     return report
 
 

@@ -172,6 +172,11 @@ class Entry(db.Model):
     )
     published_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     version_id: Mapped[int] = mapped_column(default=1)
+    # Freshness: when a county board last checked that the example is still true (kb/freshness.py).
+    verified_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), index=True)
+    verified_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    verified_county_code: Mapped[str | None] = mapped_column(sa.ForeignKey("counties.code"))
+    verified_note: Mapped[str] = mapped_column(sa.Text, default="")
 
     revisions: Mapped[list[Revision]] = relationship(
         back_populates="entry",
@@ -185,8 +190,14 @@ class Entry(db.Model):
     working_revision: Mapped[Revision | None] = relationship(
         foreign_keys=[working_revision_id], post_update=True
     )
-    owner_county: Mapped[County | None] = relationship()
+    owner_county: Mapped[County | None] = relationship(foreign_keys=[owner_county_code])
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    verified_by: Mapped[User | None] = relationship(foreign_keys=[verified_by_id])
+    verified_county: Mapped[County | None] = relationship(foreign_keys=[verified_county_code])
+    adoptions: Mapped[list[Adoption]] = relationship(
+        back_populates="entry", foreign_keys="Adoption.entry_id", order_by="Adoption.year, Adoption.id",
+        cascade="all, delete-orphan",
+    )
     events: Mapped[list[ReviewEvent]] = relationship(
         back_populates="entry", order_by="ReviewEvent.id", cascade="all, delete-orphan"
     )
@@ -439,3 +450,40 @@ class SavedSearch(db.Model):
     confirmed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     checked_until: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     last_sent_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+
+class Adoption(db.Model):
+    """Another municipality took up an example ("Har inspirerat"), optionally with its own example."""
+
+    __tablename__ = "adoptions"
+    __table_args__ = (sa.UniqueConstraint("entry_id", "municipality_code", name="uq_adoptions_entry_municipality"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(sa.ForeignKey("entries.id", ondelete="CASCADE"), index=True)
+    municipality_code: Mapped[str] = mapped_column(sa.ForeignKey("municipalities.code"), index=True)
+    year: Mapped[int] = mapped_column()
+    note: Mapped[str] = mapped_column(sa.String(500), default="")
+    link: Mapped[str] = mapped_column(sa.String(500), default="")
+    adopter_entry_id: Mapped[int | None] = mapped_column(sa.ForeignKey("entries.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    entry: Mapped[Entry] = relationship(back_populates="adoptions", foreign_keys=[entry_id])
+    adopter_entry: Mapped[Entry | None] = relationship(foreign_keys=[adopter_entry_id])
+    municipality: Mapped[Municipality] = relationship()
+
+
+class PasswordReset(db.Model):
+    """A single-use, time-limited password reset link issued by an administrator; only its hash is stored."""
+
+    __tablename__ = "password_resets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])

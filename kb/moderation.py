@@ -203,6 +203,11 @@ def save_entry(actor: audit.Actor, entry: Entry, data: EntryInput, expected_vers
     lock_entry(entry)
     if expected_version is not None and expected_version != entry.version_id:
         raise EditConflict(entry)
+    # Bump the version first: the UPDATE takes the entry's row lock, so of two concurrent saves
+    # of the same version the second fails here (StaleDataError → conflict page) before it
+    # takes a revision number; the winner's max+1 below cannot collide.
+    entry.updated_at = utcnow()
+    db.session.flush()
     working = entry.working_revision
     if working is None:
         if entry.state not in (EntryState.PUBLISHED, EntryState.ARCHIVED):
@@ -220,13 +225,43 @@ def save_entry(actor: audit.Actor, entry: Entry, data: EntryInput, expected_vers
         _event(actor, entry, "edit", entry.state.value, RevisionState.DRAFT.value, revision=working)
     else:
         review_target(Action.SAVE, working.review_state)
-        _apply(working, data)
+        working = _save_as_new_revision(actor, entry, working, data)
     working.author_id = actor.user.id
     if entry.published_revision is None:
         entry.owner_county_code = owner_county(actor.user, data.municipalities, data.counties) or entry.owner_county_code
     entry.updated_at = utcnow()  # bumps version_id: concurrent editors get a conflict
     db.session.flush()
     return working
+
+
+def _save_as_new_revision(actor: audit.Actor, entry: Entry, working: Revision, data: EntryInput) -> Revision:
+    """Every save by a person leaves a trace: a changed text becomes a new revision (the earlier one,
+    e.g. the version a moderator reviewed, is kept), and every save writes an audit row naming the
+    changed fields and the revisions to compare on the history page."""
+    from .diff import revision_fields
+
+    candidate = Revision(
+        review_state=working.review_state, source_title=working.source_title,
+        source_published=working.source_published, source_sections=list(working.source_sections or []),
+    )
+    _apply(candidate, data)
+    before, after = revision_fields(working), revision_fields(candidate)
+    changed = [label for label in after if before.get(label) != after[label]]
+    if changed:
+        candidate.number = max(r.number for r in entry.revisions) + 1
+        entry.revisions.append(candidate)
+        db.session.flush()
+        entry.working_revision = candidate
+        detail = f"version {working.number} → {candidate.number}: " + ", ".join(changed)
+        to_rev = candidate
+    else:
+        if candidate in db.session:
+            db.session.expunge(candidate)
+        detail = f"version {working.number}: inga ändringar"
+        to_rev = working
+    audit.record(actor, "entry_save", "entry", entry.id, working.review_state.value, to_rev.review_state.value,
+                 detail=detail)
+    return to_rev
 
 
 def transition(actor: audit.Actor, entry: Entry, action: Action, comment: str = "") -> ReviewEvent:

@@ -39,7 +39,7 @@ SCHEMAS = {
     },
     "SearchHit": {
         "type": "object",
-        "required": ["slug", "title", "summary", "url", "category", "counties", "municipalities", "highlight"],
+        "required": ["slug", "title", "summary", "url", "category", "counties", "municipalities", "highlight", "published_at"],
         "additionalProperties": False,
         "properties": {
             "slug": {"type": "string"},
@@ -51,6 +51,7 @@ SCHEMAS = {
                          "description": "Every county the example lies in (named directly or through a municipality)."},
             "municipalities": {"type": "array", "items": _ref("Municipality")},
             "highlight": {"type": "string", "description": "Sanitised HTML snippet with <mark> around matched words; empty without a query."},
+            "published_at": {"type": ["string", "null"], "format": "date-time"},
         },
     },
     "FacetValue": {
@@ -125,7 +126,8 @@ SCHEMAS = {
     "Example": {
         "type": "object",
         "required": ["slug", "title", "summary", "url", "category", "counties", "municipalities", "all_county_codes",
-                     "tags", "status", "source", "published_at", "markdown", "html"],
+                     "tags", "status", "source", "published_at", "updated_at", "period", "contact", "links",
+                     "verification", "adoption_count", "adopted_by", "markdown", "html"],
         "additionalProperties": False,
         "properties": {
             "slug": {"type": "string"},
@@ -151,6 +153,44 @@ SCHEMAS = {
                                "sections": {"type": "array", "items": {"type": "string"}}},
             },
             "published_at": {"type": ["string", "null"], "format": "date-time"},
+            "updated_at": {"type": ["string", "null"], "format": "date-time", "description": "When the published text last changed."},
+            "period": {
+                "type": "object", "required": ["start", "end"], "additionalProperties": False,
+                "properties": {"start": {"type": ["integer", "null"]}, "end": {"type": ["integer", "null"]}},
+                "description": "Years the practice ran (null: not known).",
+            },
+            "contact": {
+                "oneOf": [{"type": "null"}, {
+                    "type": "object", "required": ["organisation", "name", "email"], "additionalProperties": False,
+                    "properties": {"organisation": {"type": "string"}, "name": {"type": "string"}, "email": {"type": "string"}},
+                }],
+                "description": "Published only when the contributor chose to show it.",
+            },
+            "links": {"type": "array", "items": {"type": "string", "format": "uri"}},
+            "verification": {
+                "type": "object", "additionalProperties": False,
+                "required": ["verified_at", "verified_by", "note", "last_checked", "stale"],
+                "properties": {
+                    "verified_at": {"type": ["string", "null"], "format": "date-time",
+                                    "description": "When a county board last confirmed the example is still true."},
+                    "verified_by": {"type": ["string", "null"]},
+                    "note": {"type": ["string", "null"]},
+                    "last_checked": {"type": ["string", "null"], "format": "date-time"},
+                    "stale": {"type": "boolean", "description": "Nobody has checked it for KB_VERIFY_MONTHS months."},
+                },
+            },
+            "adoption_count": {"type": "integer", "minimum": 0},
+            "adopted_by": {
+                "type": "array", "description": "Municipalities that took the example up.",
+                "items": {
+                    "type": "object", "required": ["municipality", "year", "note", "link", "example"], "additionalProperties": False,
+                    "properties": {
+                        "municipality": _ref("Municipality"), "year": {"type": "integer"},
+                        "note": {"type": ["string", "null"]}, "link": {"type": ["string", "null"]},
+                        "example": {"type": ["string", "null"], "format": "uri", "description": "API URL of their own example."},
+                    },
+                },
+            },
             "markdown": {"type": "string"},
             "html": {"type": "string", "description": "The Markdown rendered and sanitised."},
         },
@@ -253,6 +293,8 @@ def search_params(categories: list[str], counties: list[str], municipalities: li
                {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE}, 10),
         _param("sort", "Order: relevans (default), nyast or titel (the English names are accepted too).",
                {"type": "string", "enum": [*SORTS, *SORTS.values()]}, "relevans"),
+        _param("verified_within", "Only examples a county board has checked within this many months (1..600).",
+               {"type": "integer", "minimum": 1, "maximum": 600}, 24),
     ]
 
 

@@ -20,6 +20,8 @@ class Permission(enum.StrEnum):
     REQUEST_CHANGES = "request_changes"
     REJECT = "reject"
     ARCHIVE = "archive"  # and publish again
+    VERIFY = "verify"  # record that the example was checked and is still true
+    RECORD_ADOPTION = "record_adoption"  # record that another municipality took the example up
     MANAGE_USERS = "manage_users"
     VIEW_AUDIT = "view_audit"
 
@@ -34,9 +36,12 @@ class PermissionDenied(Exception):
 
 MODERATOR_ACTIONS = {
     Permission.VIEW_DRAFT, Permission.CREATE, Permission.EDIT, Permission.SUBMIT, Permission.APPROVE,
-    Permission.REQUEST_CHANGES, Permission.REJECT, Permission.ARCHIVE,
+    Permission.REQUEST_CHANGES, Permission.REJECT, Permission.ARCHIVE, Permission.VERIFY,
+    Permission.RECORD_ADOPTION,
 }
-CONTRIBUTOR_ACTIONS = {Permission.VIEW_DRAFT, Permission.CREATE, Permission.EDIT, Permission.SUBMIT}
+CONTRIBUTOR_ACTIONS = {
+    Permission.VIEW_DRAFT, Permission.CREATE, Permission.EDIT, Permission.SUBMIT, Permission.RECORD_ADOPTION,
+}
 ADMIN_ONLY = {Permission.MANAGE_USERS, Permission.VIEW_AUDIT}
 
 

@@ -150,6 +150,13 @@ def example_data(entry: Entry) -> content.ExampleData:
         contact_name=name,
         contact_email=email,
         links=list(rev.links or []),
+        adopted_by=[
+            content.AdoptionData(
+                municipality=a.municipality.name, year=a.year, note=a.note, link=a.link,
+                example=a.adopter_entry.slug if a.adopter_entry is not None and a.adopter_entry.is_public else "",
+            )
+            for a in sorted(entry.adoptions, key=lambda a: (a.year, places.fold(a.municipality.name)))
+        ],
     )
 
 

@@ -136,7 +136,7 @@ def results_key(index, params, catalog: Catalog, cleaned_q: str):
     from .scoring import MODE  # `flask kb eval --scoring` switches it; never serve one for the other
 
     return (state, catalog.version[0], MODE, cleaned_q, params.category, params.county, params.municipality,
-            params.page, params.per_page, params.sort)
+            params.page, params.per_page, params.sort, params.verified_within, params.only_slugs)
 
 
 # ----------------------------------------------------------------- invalidation on commit

@@ -10,6 +10,7 @@ from .query import MAX_QUERY_CHARS, SORTS, SearchParams
 
 MAX_PER_PAGE = 100
 MAX_PAGE = 1000
+MAX_VERIFIED_WITHIN = 600  # months: checked within the last 50 years
 SORT_VALUES = {**SORTS, **{v: v for v in SORTS.values()}}
 
 
@@ -35,7 +36,8 @@ def _int(args, name: str, default: int, low: int, high: int, errors: list) -> in
 
 
 def parse_search_args(args, categories: set[str], default_per_page: int = 10) -> tuple[SearchParams, list[ParamError]]:
-    """Read q, category, county, municipality, page, per_page and sort; invalid values are dropped and reported."""
+    """Read q, category, county, municipality, page, per_page, sort and verified_within (months);
+    invalid values are dropped and reported."""
     errors: list[ParamError] = []
     params = SearchParams()
     params.q = args.get("q", "") or ""
@@ -66,6 +68,8 @@ def parse_search_args(args, categories: set[str], default_per_page: int = 10) ->
     params.page = _int(args, "page", 1, 1, MAX_PAGE, errors)
     params.per_page = _int(args, "per_page", default_per_page, 1, MAX_PER_PAGE, errors)
 
+    if (args.get("verified_within") or "").strip():
+        params.verified_within = _int(args, "verified_within", 0, 1, MAX_VERIFIED_WITHIN, errors) or None
     sort = (args.get("sort") or "").strip()
     if sort:
         if sort in SORT_VALUES:

@@ -33,6 +33,7 @@ from itertools import chain
 from pathlib import Path
 
 from markupsafe import Markup
+from whoosh.query import Or, Term
 
 from .. import places as places_module
 from ..render import sanitize_snippet
@@ -82,6 +83,8 @@ class SearchParams:
     page: int = 1
     per_page: int = 10
     sort: str = "relevance"
+    verified_within: int | None = None  # months; the caller resolves it to only_slugs
+    only_slugs: frozenset[str] | None = None  # restrict results to these examples (None: no restriction)
 
     def filters(self, without: str | None = None) -> dict[str, str]:
         return {f: v for f, v in ((f, getattr(self, f)) for f in FACETS) if f != without and v}
@@ -422,17 +425,23 @@ class _Matches:
     facet values come from the per-state column cache of kb/search/facets.py (a filter is
     a set intersection, a facet one C-speed count)."""
 
-    def __init__(self, searcher, scores: dict[int, float] | None):
+    def __init__(self, searcher, scores: dict[int, float] | None, only: frozenset[str] | None = None):
         self.searcher = searcher
         self.scores = scores  # None: every document matches (no query)
         self.columns = columns_for(searcher)
         self._sets: dict[tuple, list[int]] = {}
+        # `only`: restrict to these slugs (e.g. examples checked recently); None: no restriction.
+        self.only = None if only is None else (
+            set(searcher.docs_for_query(Or([Term("slug", slug) for slug in sorted(only)]))) if only else set()
+        )
 
     def docs(self, filters: dict[str, str]) -> list[int]:
         key = tuple(sorted(filters.items()))
         found = self._sets.get(key)
         if found is None:
             allowed = self.columns.filter_set(filters)
+            if self.only is not None:
+                allowed = self.only if allowed is None else allowed & self.only
             base = self.scores.keys() if self.scores is not None else self.searcher.reader().all_doc_ids()
             found = self._sets[key] = [d for d in base if allowed is None or d in allowed]
         return found
@@ -499,7 +508,7 @@ def _run(index, params: SearchParams, table: synonyms_module.SynonymTable) -> Se
         notes.append("Sökfrågan innehöll bara vanliga småord; alla exempel visas.")
     scores = scorer.score(understood.units) if understood.units else None
     filters = params.filters()
-    matches = _Matches(searcher, scores)
+    matches = _Matches(searcher, scores, params.only_slugs)
     docs = matches.docs(filters)
     total = len(docs)
 

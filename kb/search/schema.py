@@ -60,6 +60,7 @@ TEMPLATE_HEADINGS = ("Vad gjordes", "Varför det hjälper", "Så kan fler kommun
 _BOILERPLATE = re.compile(
     r"^[ \t]*(?:#{1,6}[ \t]*(?:" + "|".join(map(re.escape, TEMPLATE_HEADINGS)) + r")[ \t]*#*"
     r"|Råd (?:utifrån|som följer av) rapportens resonemang\b[^\n]*"
+    r"|Råd från redaktionen\b[^\n]*"
     r"|[*_]*Källa:.*)[ \t]*$",
     re.MULTILINE | re.IGNORECASE,
 )

@@ -56,6 +56,48 @@ def set_active(user_id: int, change: str):
     return redirect(url_for(".users")), 303
 
 
+@bp.route("/anvandare/<int:user_id>", methods=["GET", "POST"])
+def edit_user(user_id: int):
+    """Change a user's role and county, or issue a password reset link (shown once)."""
+    from .. import user_admin
+    from ..desk_forms import RoleForm
+
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    form = RoleForm(formdata=request.form if request.method == "POST" else None,
+                    data={"role": user.role.value, "county": user.county_code or ""})
+    if request.method == "POST" and form.validate():
+        try:
+            user_admin.set_role(current_actor(), user, form.role.data, form.county.data or None)
+        except accounts.AccountError as exc:
+            db.session.rollback()
+            form.county.errors = list(form.county.errors) + [str(exc)]
+        else:
+            db.session.commit()
+            flash(f"{user.email}: roll och län sparades.", "info")
+            return redirect(url_for(".edit_user", user_id=user.id)), 303
+    return render_template("admin/user.html", user=user, form=form, link=None), (400 if form.errors else 200)
+
+
+@bp.post("/anvandare/<int:user_id>/aterstallningslank")
+def reset_link(user_id: int):
+    """Issue a single-use reset link valid for 24 hours; only its hash is stored, so it is shown once."""
+    from .. import user_admin
+    from ..desk_forms import RoleForm
+
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    if not CommentForm().validate():
+        abort(400)
+    token = user_admin.issue_reset(current_actor(), user)
+    db.session.commit()
+    link = url_for("reset.reset_password", token=token, _external=True)
+    form = RoleForm(formdata=None, data={"role": user.role.value, "county": user.county_code or ""})
+    return render_template("admin/user.html", user=user, form=form, link=link, hours=user_admin.RESET_HOURS)
+
+
 @bp.get("/logg")
 def audit_log():
     """Browse and filter the audit log, newest first."""

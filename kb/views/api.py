@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request, url_for
 
-from .. import placedata, places
-from ..models import aware
+from .. import facts, placedata, places
 from ..render import render_markdown
 from ..search.suggest import suggestions
 from ..services import get_published_entry
 from . import catalog
+from .filters import iso_local
 from .search import run_search
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -57,6 +57,7 @@ def search():
                     "counties": [{"code": c, "name": n} for c, n in h.counties],
                     "municipalities": [{"code": c, "name": n} for c, n in h.municipalities],
                     "highlight": str(h.highlight),
+                    "published_at": iso_local(h.published),
                 }
                 for h in result.hits
             ],
@@ -85,6 +86,7 @@ def example(slug: str):
     if entry is None:
         return _error(404, f"Inget publicerat exempel med slug '{slug[:120]}'.", "slug")
     rev = entry.published_revision
+    fresh = facts.freshness_of(entry)
     return jsonify(
         {
             "slug": entry.slug,
@@ -98,7 +100,28 @@ def example(slug: str):
             "tags": [t.name for t in rev.tags],
             "status": rev.practice_status.value,
             "source": {"title": rev.source_title, "published": rev.source_published, "sections": rev.source_sections},
-            "published_at": aware(entry.published_at).isoformat() if entry.published_at else None,
+            "published_at": iso_local(entry.published_at),
+            "updated_at": iso_local(rev.updated_at),
+            "period": {"start": rev.period_start, "end": rev.period_end},
+            "contact": facts.public_contact(rev),
+            "links": list(rev.links or []),
+            "verification": {
+                "verified_at": iso_local(entry.verified_at),
+                "verified_by": fresh["county"],
+                "note": fresh["note"] or None,
+                "last_checked": iso_local(fresh["checked"]),
+                "stale": fresh["stale"],
+            },
+            "adoption_count": len(entry.adoptions),
+            "adopted_by": [
+                {
+                    "municipality": {"code": a.municipality_code, "name": a.municipality.name},
+                    "year": a.year, "note": a.note or None, "link": a.link or None,
+                    "example": url_for("api.example", slug=a.adopter_entry.slug, _external=True)
+                    if a.adopter_entry is not None and a.adopter_entry.is_public else None,
+                }
+                for a in entry.adoptions
+            ],
             "markdown": rev.body,
             "html": str(render_markdown(rev.body)),
         }

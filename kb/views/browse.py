@@ -4,7 +4,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, render_template
 
-from .. import places
+from .. import adoption, facts, places
 from ..inputs import int_arg
 from ..extensions import db
 from ..models import Category, County, Municipality
@@ -60,6 +60,11 @@ def example(slug: str):
         body=render_markdown(rev.body),
         related=_related(slug),
         locator=map_views.locator_map([m.code for m in rev.municipalities], [c.code for c in rev.counties]),
+        contact=facts.public_contact(rev),
+        email=facts.obfuscate((facts.public_contact(rev) or {}).get("email", "")),
+        period=facts.period_text(rev.period_start, rev.period_end),
+        freshness=facts.freshness_of(entry),
+        adoptions=[a for a in entry.adoptions],
     )
 
 
@@ -105,6 +110,7 @@ def municipality(slug: str):
     return render_template(
         "browse/municipality.html", municipality=row, result=result, county_total=county_only.total,
         labels=catalog.labels(), near=nearby.municipality_context(_index(), row.code),
+        adopted=adoption.adoptions_by(row.code),
     )
 
 

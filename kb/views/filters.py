@@ -1,19 +1,53 @@
 """Jinja filters and globals shared by all templates."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from flask import request, url_for
+
+LOCAL = ZoneInfo("Europe/Stockholm")
 
 MONTHS = ["januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti",
           "september", "oktober", "november", "december"]
 
 
+def local(value: datetime) -> datetime:
+    """A stored time in Swedish local time (naive values are UTC, as SQLite returns them)."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(LOCAL)
+
+
 def swedish_date(value) -> str:
-    """'27 november 2026' for a datetime or date."""
+    """'27 november 2026' for a datetime (in Europe/Stockholm time) or date."""
     if not value:
         return ""
+    if isinstance(value, datetime):
+        value = local(value)
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def swedish_datetime(value) -> str:
+    """'27 november 2026 kl. 14.05' in Europe/Stockholm time."""
+    if not value:
+        return ""
+    value = local(value)
+    return f"{swedish_date(value)} kl. {value:%H.%M}"
+
+
+def local_stamp(value, seconds: bool = False) -> str:
+    """'2026-11-28 14:05' in Europe/Stockholm time, for staff tables."""
+    if not value:
+        return ""
+    return local(value).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+
+
+def iso_local(value) -> str | None:
+    """ISO 8601 with the Swedish offset, for machine-readable dates (API, <time datetime>)."""
+    if not value:
+        return None
+    return local(value).isoformat(timespec="seconds")
 
 
 def source_date(value: str) -> str:
@@ -44,5 +78,8 @@ def url_with(**changes) -> str:
 
 def register(app) -> None:
     app.jinja_env.filters["svdate"] = swedish_date
+    app.jinja_env.filters["svdatetime"] = swedish_datetime
+    app.jinja_env.filters["isolocal"] = iso_local
+    app.jinja_env.filters["svstamp"] = local_stamp
     app.jinja_env.filters["source_date"] = source_date
     app.jinja_env.globals["url_with"] = url_with

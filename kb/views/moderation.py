@@ -65,8 +65,14 @@ def queue():
     counts = {s: db.session.scalar(queue_query(current_user, s).with_only_columns(sa.func.count(Entry.id)).order_by(None)) for s in QUEUE_STATES}
     return render_template(
         "moderation/queue.html", entries=entries, state=state, states=QUEUE_STATES, counts=counts,
-        counties=places.counties(), county=county,
+        counties=places.counties(), county=county, bulk_actions=_bulk_actions(),
     )
+
+
+def _bulk_actions() -> dict[str, str]:
+    from ..review_desk import BULK_ACTIONS
+
+    return BULK_ACTIONS
 
 
 def _visible_entry(entry_id: int) -> Entry:
@@ -79,34 +85,59 @@ def _visible_entry(entry_id: int) -> Entry:
 @bp.get("/granska/<int:entry_id>")
 @login_required
 def review(entry_id: int):
-    """Preview, diff against the live version, the thread and the actions this user may take."""
-    entry = _visible_entry(entry_id)
+    """Preview, diffs (since the last review round and against the live version), thread and actions."""
+    return render_review(_visible_entry(entry_id))
+
+
+PERMITTED = {
+    Action.SUBMIT: Permission.SUBMIT, Action.REQUEST_CHANGES: Permission.REQUEST_CHANGES,
+    Action.APPROVE: Permission.APPROVE, Action.REJECT: Permission.REJECT,
+    Action.ARCHIVE: Permission.ARCHIVE, Action.REPUBLISH: Permission.ARCHIVE,
+}
+
+
+def render_review(entry: Entry, status: int = 200, comment: str = "", comment_error: str | None = None,
+                  verify_form=None, adoption_form=None):
+    """The review page; forms with errors are passed in to be shown again with what was typed."""
+    from .. import facts
+    from ..desk_forms import AdoptionForm, VerifyForm
+    from ..readability import lix
+    from ..review_desk import last_reviewed_revision
+
     working = entry.working_revision
     shown = working or entry.published_revision
     diff = revision_diff(entry.published_revision, working) if working is not None else []
-    permitted = {
-        Action.SUBMIT: Permission.SUBMIT, Action.REQUEST_CHANGES: Permission.REQUEST_CHANGES,
-        Action.APPROVE: Permission.APPROVE, Action.REJECT: Permission.REJECT,
-        Action.ARCHIVE: Permission.ARCHIVE, Action.REPUBLISH: Permission.ARCHIVE,
-    }
-    actions = [a for a in allowed_actions(entry) if can(current_user, permitted[a], entry)]
+    since = last_reviewed_revision(entry)
+    diff_since = revision_diff(since, working) if since is not None else []
+    actions = [a for a in allowed_actions(entry) if can(current_user, PERMITTED[a], entry)]
     own_block = (
         working is not None and working.review_state is RevisionState.SUBMITTED
         and working.author_id == current_user.id and current_user.role is not Role.CONTRIBUTOR
     )
     return render_template(
-        "moderation/review.html", entry=entry, working=working, shown=shown,
-        body=render_markdown(shown.body) if shown else "", diff=diff, actions=actions,
-        action_labels=ACTION_LABELS, state_labels=STATE_LABELS, form=CommentForm(),
+        "moderation/review.html", entry=entry, working=working, shown=shown, rev=shown,
+        body=render_markdown(shown.body) if shown else "", diff=diff, since=since, diff_since=diff_since,
+        actions=actions, action_labels=ACTION_LABELS, state_labels=STATE_LABELS, form=CommentForm(),
         can_edit=can(current_user, Permission.EDIT, entry) and (working is None or working.review_state in (RevisionState.DRAFT, RevisionState.CHANGES_REQUESTED)),
-        own_block=own_block,
-    )
+        own_block=own_block, comment=comment, comment_error=comment_error,
+        lix_summary=lix(shown.summary) if shown else None, lix_body=lix(shown.body) if shown else None,
+        verify_form=verify_form or VerifyForm(formdata=None), adoption_form=adoption_form or AdoptionForm(formdata=None),
+        can_verify=entry.is_public and can(current_user, Permission.VERIFY, entry),
+        can_adopt=entry.is_public and can(current_user, Permission.RECORD_ADOPTION, entry),
+        freshness=facts.freshness_of(entry) if entry.is_public else None,
+        period=facts.period_text(shown.period_start, shown.period_end) if shown else "",
+        contact=facts.public_contact(shown),
+        email=facts.obfuscate((facts.public_contact(shown) or {}).get("email", "")),
+    ), status
 
 
 @bp.post("/granska/<int:entry_id>/<action>")
 @login_required
 def act(entry_id: int, action: str):
-    """Apply one workflow action; the service checks permission, state and comment."""
+    """Apply one workflow action; the service checks permission, state and comment.
+
+    Archiving asks for confirmation first (a page, no script): the form is sent again with confirm=ja.
+    """
     try:
         chosen = Action(action)
     except ValueError:
@@ -117,12 +148,17 @@ def act(entry_id: int, action: str):
     form = CommentForm()
     if not form.validate():
         abort(400)
+    comment = form.comment.data or ""
+    if chosen is Action.ARCHIVE and request.form.get("confirm") != "ja":
+        if not can(current_user, Permission.ARCHIVE, entry):
+            raise PermissionDenied(visible=can_see(current_user, entry))
+        return render_template("moderation/confirm_archive.html", entry=entry, comment=comment,
+                               title=(entry.published_revision or entry.working_revision).title)
     try:
-        moderation.transition(current_actor(), entry, chosen, form.comment.data or "")
+        moderation.transition(current_actor(), entry, chosen, comment)
     except moderation.CommentRequired as exc:
         db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for(".review", entry_id=entry_id, _anchor="atgarder")), 303
+        return render_review(entry, 400, comment=comment, comment_error=str(exc))
     except moderation.IncompleteEntry as exc:
         db.session.rollback()
         flash("Exemplet kan inte skickas ännu: " + " ".join(exc.errors.values()), "error")
@@ -152,8 +188,7 @@ def comment(entry_id: int):
         moderation.add_comment(current_actor(), entry, form.comment.data or "")
     except moderation.CommentRequired as exc:
         db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for(".review", entry_id=entry_id)), 303
+        return render_review(entry, 400, comment="", comment_error=str(exc))
     db.session.commit()
     flash("Kommentaren sparades.", "info")
     return redirect(url_for(".review", entry_id=entry_id, _anchor="trad")), 303

@@ -19,6 +19,10 @@ def run_search(args, per_page: int | None = None, proximity: bool = True):
     near, near_error = nearby.parse_near(args)
     if near_error:
         errors.append(near_error)
+    if params.verified_within:
+        from ..freshness import slugs_checked_within
+
+        params.only_slugs = slugs_checked_within(params.verified_within)
     result = search_query.run(current_app.extensions["kb_index"], params)
     # Proximity is a separate step after ranking (kb/search/nearby.py).
     if proximity:

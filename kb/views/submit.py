@@ -37,19 +37,51 @@ def _owner_label(form: EntryForm) -> str | None:
 
 
 def _similar(form: EntryForm, exclude: str | None = None):
-    text = " ".join(filter(None, [form.title.data, form.summary.data]))
+    # Title, summary and the start of the text: what the example is about, not only its name.
+    text = " ".join(filter(None, [form.title.data, form.summary.data, (form.body.data or "")[:1000]]))
     if len(text.strip()) < 4:
         return []
     hits = search_query.similar_to_text(current_app.extensions["kb_index"], text, limit=4)
     return [h for h in hits if h.slug != exclude][:3]
 
 
-def _render_form(form: EntryForm, entry: Entry | None, status: int = 200, preview=None):
+def _render_form(form: EntryForm, entry: Entry | None, status: int = 200, preview=None, expired: bool = False):
+    from ..readability import lix
+
     return render_template(
         "submit/form.html", form=form, entry=entry, preview=preview,
         owner=_owner_label(form), similar=_similar(form, entry.slug if entry else None) if not entry or not entry.published_revision else [],
-        missing=getattr(form, "_missing", {}),
+        missing=getattr(form, "_missing", {}), expired=expired,
+        lix_summary=lix(form.summary.data or ""), lix_body=lix(form.body.data or ""),
     ), status
+
+
+def _preview_context(form: EntryForm, entry: Entry | None) -> dict:
+    """What the whole public page would show for the form's values (nothing is saved)."""
+    from types import SimpleNamespace
+
+    from .. import facts
+    from ..models import Category, County, Municipality, PracticeStatus
+
+    data = form.to_input()
+    base = (entry.working_revision or entry.published_revision) if entry else None
+    category = db.session.scalars(sa.select(Category).where(Category.slug == data.category)).first() if data.category else None
+    munis = list(db.session.scalars(sa.select(Municipality).where(Municipality.code.in_(data.municipalities)).order_by(Municipality.name))) if data.municipalities else []
+    cnts = list(db.session.scalars(sa.select(County).where(County.code.in_(data.counties)).order_by(County.code))) if data.counties else []
+    rev = SimpleNamespace(
+        title=data.title.strip(), summary=data.summary.strip(), category=category, municipalities=munis, counties=cnts,
+        tags=[SimpleNamespace(name=t) for t in sorted(set(data.tags))], practice_status=PracticeStatus(data.status or "okänd"),
+        links=data.links, source_title=base.source_title if base else "", source_published=base.source_published if base else "",
+        source_sections=list(base.source_sections or []) if base else [], contact_public=data.contact_public,
+        contact_organisation=data.contact_organisation.strip(), contact_name=data.contact_name.strip(),
+        contact_email=data.contact_email.strip(),
+    )
+    contact = facts.public_contact(rev)
+    return {
+        "rev": rev, "body": render_markdown(data.body), "contact": contact,
+        "email": facts.obfuscate((contact or {}).get("email", "")),
+        "period": facts.period_text(data.period_start, data.period_end),
+    }
 
 
 def _apply_missing(form: EntryForm, missing: dict[str, str]) -> None:
@@ -63,7 +95,7 @@ def _check_post(form: EntryForm, entry: Entry | None):
     if not form.validate():
         return _render_form(form, entry, 400), None
     if form.preview.data:
-        return _render_form(form, entry, preview=render_markdown(form.body.data or "")), None
+        return _render_form(form, entry, preview=_preview_context(form, entry)), None
     data = form.to_input()
     if form.send.data:
         missing = moderation.missing_for_submission(data)
@@ -136,3 +168,14 @@ def _conflict(entry_id: int, form: EntryForm, missing_version: bool = False):
         form=form, owner=_owner_label(form), similar=[], preview=None, missing={},
         can_edit=can(current_user, Permission.EDIT, entry), missing_version=missing_version,
     ), 409
+
+
+def recover_expired_form(entry_id: int | None):
+    """The form sent again with what was typed and a fresh token, after its token expired (CSRF)."""
+    entry = entry_or_404(entry_id) if entry_id is not None else None
+    if entry is not None and not can(current_user, Permission.EDIT, entry):
+        return None
+    if entry is None and not can(current_user, Permission.CREATE):
+        return None
+    form = EntryForm(categories=catalog.categories())  # bound to the posted values; renders a new token
+    return _render_form(form, entry, 400, expired=True)

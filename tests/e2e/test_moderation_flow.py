@@ -32,8 +32,9 @@ def test_submit_review_fix_approve_and_find(browser, staff_server):
     contributor.get_by_label("Rubrik").fill("Språkcafé på biblioteket i Borlänge")
     contributor.get_by_label("Sammanfattning (1–2 meningar)").fill("Biblioteket och frivilliga ordnar samtal på svenska varje vecka.")
     contributor.get_by_label("Ämne").select_option("kvalitet-i-verksamheten")
-    contributor.locator("#municipalities-filter").fill("borlange")  # the progressive picker
-    contributor.locator("#municipalities").select_option("2081")
+    contributor.locator("#municipalities-filter").fill("borlange")  # the type-ahead picker
+    contributor.locator("#municipalities-filter").press("Enter")
+    assert contributor.locator(".chips button", has_text="Borlänge").count() == 1
     contributor.get_by_label("Beskrivning (Markdown)").fill("## Vad gjordes\n\nSpråkcafé varje tisdag.")
     contributor.get_by_role("button", name="Skicka för granskning").click()
     contributor.wait_for_url("**/granska/*")

@@ -65,7 +65,7 @@ def run_cell(app, role: str, action: str, county: str) -> str:
     if method == "GET":
         resp = client.get(url)
     else:
-        data = {"comment": "Motivering från matrisen."}
+        data = {"comment": "Motivering från matrisen.", "confirm": "ja"}  # archive asks for confirmation first
         if action == "edit":
             data = dict(EDIT_FORM, municipalities=["2081" if county == X else "1280"])
             with app.app_context():

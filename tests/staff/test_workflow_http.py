@@ -31,7 +31,8 @@ def test_full_cycle_submit_request_changes_fix_approve_and_find(staff_app):
     assert "Cykelskola" in mod1.get("/granska").get_data(as_text=True)
     # Request changes needs a comment.
     resp = post(mod1, f"/granska/{entry_id}/request_changes", {"comment": ""})
-    assert resp.status_code == 303
+    assert resp.status_code == 400  # the review page again, the error next to the buttons
+    assert 'id="comment-err"' in resp.get_data(as_text=True)
     with staff_app.app_context():
         assert entry(staff_app, entry_id).state is EntryState.SUBMITTED
     resp = post(mod1, f"/granska/{entry_id}/request_changes", {"comment": "Beskriv hur kurserna finansieras."})
@@ -169,7 +170,10 @@ def test_archive_hides_and_republish_restores(staff_app):
         slug = entry(staff_app, entry_id).slug
     client, public = staff_app.test_client(), staff_app.test_client()
     login(client, "mod_x")
-    assert post(client, f"/granska/{entry_id}/archive").status_code == 303
+    confirm_page = post(client, f"/granska/{entry_id}/archive")
+    assert confirm_page.status_code == 200 and "Ja, arkivera" in confirm_page.get_data(as_text=True)
+    assert public.get(f"/exempel/{slug}").status_code == 200  # nothing happens before the confirmation
+    assert post(client, f"/granska/{entry_id}/archive", {"confirm": "ja"}).status_code == 303
     assert public.get(f"/exempel/{slug}").status_code == 404
     assert slug not in [r["slug"] for r in public.get("/api/v1/search?q=läxhjälp").get_json()["results"]]
     assert post(client, f"/granska/{entry_id}/republish").status_code == 303

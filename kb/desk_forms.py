@@ -1,0 +1,81 @@
+"""Forms of the review desk: mark verified, record an adoption, bulk actions, password reset,
+role and county. Forms validate shape and bounds; services decide."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, IntegerField, PasswordField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+
+from . import places
+from .collation import sv_key
+from .forms import STATUS_CHOICES, choices
+
+
+class YearField(IntegerField):
+    """An integer year whose parse error is in Swedish and says what is valid."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as exc:
+            raise ValueError("Ange året med fyra siffror, t.ex. 2016.") from exc
+
+
+class VerifyForm(FlaskForm):
+    status = SelectField("Hur ser det ut i dag?", choices=[], validate_choice=False)
+    note = TextAreaField("Anteckning (valfri)", validators=[Optional(), Length(max=2000, message="Högst 2 000 tecken.")])
+    submit = SubmitField("Markera som kontrollerat")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.status.choices = choices([("", "Oförändrat")] + [(c.value, c.label) for c in STATUS_CHOICES])
+
+    def validate_status(self, field):
+        if field.data and field.data not in {c.value for c in self.status.choices}:
+            raise ValidationError("Välj ett läge ur listan: planerad, pågående, avslutad eller vet inte.")
+
+
+class AdoptionForm(FlaskForm):
+    municipality = SelectField("Kommun som har tagit efter", choices=[], validate_choice=False)
+    year = YearField("År", validators=[InputRequired("Ange året."), NumberRange(1990, 2100, "Ange ett årtal mellan 1990 och 2100.")])
+    note = StringField("Anteckning (valfri)", validators=[Optional(), Length(max=500, message="Högst 500 tecken.")])
+    link = StringField("Länk (valfri, http:// eller https://)", validators=[Optional(), Length(max=500, message="Högst 500 tecken.")])
+    example = StringField("Kommunens eget exempel här (valfritt, adressens sista del, t.ex. kopa-villor)",
+                          validators=[Optional(), Length(max=120, message="Högst 120 tecken.")])
+    submit = SubmitField("Spara")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.municipality.choices = choices(
+            [("", "– välj kommun –")]
+            + [(m.code, m.name) for m in sorted(places.municipalities(), key=lambda m: sv_key(m.name))]
+        )
+        if self.year.data is None and not self.is_submitted():
+            self.year.data = date.today().year
+
+    def validate_municipality(self, field):
+        if not field.data or field.data not in {c.value for c in self.municipality.choices if c.value}:
+            raise ValidationError("Välj en kommun ur listan.")
+
+
+class ResetPasswordForm(FlaskForm):
+    new = PasswordField("Nytt lösenord (minst 12 tecken)", validators=[InputRequired("Ange ett nytt lösenord."), Length(max=256)])
+    repeat = PasswordField("Upprepa det nya lösenordet", validators=[InputRequired("Upprepa det nya lösenordet."), Length(max=256)])
+    submit = SubmitField("Spara det nya lösenordet")
+
+    def validate_repeat(self, field):
+        if field.data != self.new.data:
+            raise ValidationError("Lösenorden är inte likadana.")
+
+
+class RoleForm(FlaskForm):
+    role = SelectField("Roll", choices=choices([("contributor", "Bidragsgivare"), ("moderator", "Moderator"), ("admin", "Administratör")]))
+    county = SelectField("Län", choices=[])
+    user_id = HiddenField()
+    submit = SubmitField("Spara roll och län")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.county.choices = choices([("", "– inget (administratör) –")] + [(c.code, c.name) for c in places.counties()])

@@ -1,0 +1,101 @@
+"""Administrators' account use cases on the web: change a user's role and county, and issue a
+single-use, time-limited password reset link (only a SHA-256 hash of its token is stored).
+
+When a mail outbox exists the link can be e-mailed (seam: `reset_mail`); until then the
+administrator hands the link over themselves.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+
+from . import audit, places
+from .accounts import AccountError, new_session_token, set_password
+from .extensions import db
+from .models import PasswordReset, Role, User, utcnow
+from .permissions import Permission, require
+
+RESET_HOURS = 24
+
+
+class ResetInvalid(ValueError):
+    """The link is unknown, used or expired; the message says what to do, in Swedish."""
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def set_role(actor: audit.Actor, user: User, role: str, county: str | None) -> None:
+    """Change a user's role and county (admins are national, others belong to one county); ends their sessions."""
+    require(actor.user, Permission.MANAGE_USERS)
+    try:
+        role_value = Role(role)
+    except ValueError as exc:
+        raise AccountError(f"Okänd roll {role!r}; giltiga är admin, moderator och contributor.") from exc
+    county_code = None
+    if role_value is Role.ADMIN:
+        if county:
+            raise AccountError("En administratör är nationell och har inget län; välj ”inget”.")
+    else:
+        if not county:
+            raise AccountError("Moderatorer och bidragsgivare måste höra till ett län.")
+        try:
+            county_code = places.county(county).code
+        except places.UnknownPlace as exc:
+            raise AccountError(str(exc)) from exc
+    if user.id == actor.id and role_value is not Role.ADMIN:
+        raise AccountError("Du kan inte ta bort din egen administratörsroll; be en annan administratör.")
+    before = f"{user.role.value}:{user.county_code or '-'}"
+    after = f"{role_value.value}:{county_code or '-'}"
+    if before == after:
+        return
+    user.role, user.county_code = role_value, county_code
+    user.session_token = new_session_token()  # new rights take effect at the next sign-in
+    audit.record(actor, "user_role", "user", user.email, before, after)
+    db.session.flush()
+
+
+def issue_reset(actor: audit.Actor, user: User, now: datetime | None = None) -> str:
+    """A new reset token for `user` (earlier unused ones stop working); returns the token to put in the link."""
+    require(actor.user, Permission.MANAGE_USERS)
+    now = now or utcnow()
+    for old in db.session.scalars(sa.select(PasswordReset).where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None))):
+        old.used_at = now
+    token = secrets.token_urlsafe(32)
+    db.session.add(PasswordReset(user_id=user.id, token_hash=_hash(token), expires_at=now + timedelta(hours=RESET_HOURS),
+                                 created_by_id=actor.id))
+    audit.record(actor, "password_reset_issue", "user", user.email, detail=f"giltig {RESET_HOURS} timmar")
+    db.session.flush()
+    return token
+
+
+def find_reset(token: str, now: datetime | None = None) -> PasswordReset:
+    """The valid reset for this token, or ResetInvalid."""
+    now = now or utcnow()
+    row = db.session.scalars(sa.select(PasswordReset).where(PasswordReset.token_hash == _hash(token or ""))).first()
+    if row is None or row.used_at is not None:
+        raise ResetInvalid("Länken är redan använd eller finns inte. Be en administratör om en ny länk.")
+    if _aware(row.expires_at) < now:
+        raise ResetInvalid(f"Länken har gått ut (den gäller i {RESET_HOURS} timmar). Be en administratör om en ny länk.")
+    if not row.user.active:
+        raise ResetInvalid("Kontot är inaktiverat. Kontakta en administratör.")
+    return row
+
+
+def use_reset(token: str, password: str, address: str = "", now: datetime | None = None) -> User:
+    """Set a new password through a reset link; the link then stops working and every session ends."""
+    row = find_reset(token, now)
+    user = row.user
+    set_password(audit.Actor(user, address), user, password)  # raises AccountError for a weak password
+    row.used_at = now or utcnow()
+    audit.record(audit.Actor(user, address), "password_reset_use", "user", user.email)
+    db.session.flush()
+    return user
