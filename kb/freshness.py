@@ -115,12 +115,15 @@ def mark_verified(actor: audit.Actor, entry: Entry, note: str = "", status: str 
     # Control characters (NUL would fail on PostgreSQL) are dropped; line breaks are kept.
     note = "".join(c for c in (note or "") if c in "\n\t" or (ord(c) >= 32 and ord(c) != 127)).strip()[:MAX_NOTE]
     new_status = PracticeStatus(status) if status else None
+    from .moderation import lock_entry, next_revision_number
+
+    lock_entry(entry)  # the row lock serialises revision numbers (see save_entry)
     entry.updated_at = utcnow()
-    db.session.flush()  # version bump first: the row lock serialises revision numbers (see save_entry)
+    db.session.flush()
     published = entry.published_revision
     before = published.practice_status.value
     if new_status is not None and new_status is not published.practice_status:
-        copy = copy_revision(published, max(r.number for r in entry.revisions) + 1)
+        copy = copy_revision(published, next_revision_number(entry))
         copy.practice_status = new_status
         copy.review_state = RevisionState.APPROVED
         copy.author_id = actor.id

@@ -248,7 +248,7 @@ def _save_as_new_revision(actor: audit.Actor, entry: Entry, working: Revision, d
     before, after = revision_fields(working), revision_fields(candidate)
     changed = [label for label in after if before.get(label) != after[label]]
     if changed:
-        candidate.number = max(r.number for r in entry.revisions) + 1
+        candidate.number = next_revision_number(entry)  # under save_entry's row lock
         entry.revisions.append(candidate)
         db.session.flush()
         entry.working_revision = candidate

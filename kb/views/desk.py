@@ -10,7 +10,6 @@ from ..extensions import db
 from ..forms import CommentForm
 from ..models import Role
 from ..permissions import Permission, PermissionDenied, can, can_see
-from ..services import reindex_entries
 from .helpers import current_actor, entry_or_404
 from .moderation import render_review
 
@@ -39,8 +38,7 @@ def verify(entry_id: int):
         db.session.rollback()
         form.status.errors = [str(exc)]
         return render_review(entry, 409, verify_form=form)
-    db.session.commit()
-    reindex_entries([entry.slug])  # the status may have changed
+    db.session.commit()  # a changed status is a new published revision: logged for the index (kb/indexing.py)
     flash("Exemplet är markerat som kontrollerat.", "info")
     return redirect(url_for("moderation.review", entry_id=entry.id, _anchor="kontroll")), 303
 
@@ -112,12 +110,7 @@ def bulk():
         return render_template("moderation/bulk_result.html", outcomes=[], problems=problems,
                                action_label=None), 400
     outcomes = review_desk.bulk_apply(current_actor(), ids, action, form.comment.data or "")
-    db.session.commit()
-    if action in ("approve", "archive"):
-        from ..models import Entry
-
-        slugs = [db.session.get(Entry, o.entry_id).slug for o in outcomes if o.ok]
-        reindex_entries(slugs)
+    db.session.commit()  # approvals and archivals are logged for the index with the commit (kb/indexing.py)
     return render_template("moderation/bulk_result.html", outcomes=outcomes, problems=[],
                            action_label=review_desk.BULK_ACTIONS[action])
 

@@ -12,7 +12,6 @@ from ..forms import CommentForm
 from ..models import Entry, EntryState, Revision, RevisionState, Role
 from ..permissions import Permission, PermissionDenied, can, can_see, scope_entries
 from ..render import render_markdown
-from ..services import reindex_entries
 from ..workflow import ACTION_LABELS, STATE_LABELS, Action, allowed_actions
 from ..inputs import MAX_DB_INT, bad_request, parse_int
 from .helpers import current_actor, entry_or_404
@@ -27,7 +26,6 @@ QUEUE_STATES = {
     "published": "Publicerade",
     "archived": "Arkiverade",
 }
-PUBLIC_AFTER = {Action.APPROVE, Action.ARCHIVE, Action.REPUBLISH}
 
 
 def queue_query(user, state: str):
@@ -163,9 +161,7 @@ def act(entry_id: int, action: str):
         db.session.rollback()
         flash("Exemplet kan inte skickas ännu: " + " ".join(exc.errors.values()), "error")
         return redirect(url_for("submit.edit", entry_id=entry_id)), 303
-    db.session.commit()
-    if chosen in PUBLIC_AFTER:
-        reindex_entries([entry.slug])  # after the commit; a failure is logged and repaired later
+    db.session.commit()  # public changes are logged for the index with the commit (kb/indexing.py)
     flash({
         Action.SUBMIT: "Exemplet skickades för granskning.",
         Action.REQUEST_CHANGES: "Ändringar begärdes; bidragsgivaren ser din kommentar.",
