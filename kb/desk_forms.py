@@ -60,6 +60,13 @@ class AdoptionForm(FlaskForm):
             raise ValidationError("Välj en kommun ur listan.")
 
 
+class ForgotPasswordForm(FlaskForm):
+    email = StringField("E-postadress", render_kw={"type": "email", "autocomplete": "username"},
+                        validators=[InputRequired("Ange e-postadressen du loggar in med."),
+                                    Length(max=254, message="Högst 254 tecken.")])
+    submit = SubmitField("Skicka länken")
+
+
 class ResetPasswordForm(FlaskForm):
     new = PasswordField("Nytt lösenord (minst 12 tecken)", validators=[InputRequired("Ange ett nytt lösenord."), Length(max=256)])
     repeat = PasswordField("Upprepa det nya lösenordet", validators=[InputRequired("Upprepa det nya lösenordet."), Length(max=256)])

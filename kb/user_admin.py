@@ -1,8 +1,7 @@
-"""Administrators' account use cases on the web: change a user's role and county, and issue a
-single-use, time-limited password reset link (only a SHA-256 hash of its token is stored).
-
-When a mail outbox exists the link can be e-mailed (seam: `reset_mail`); until then the
-administrator hands the link over themselves.
+"""Account use cases on the web: administrators change a user's role and county and issue a
+single-use, time-limited password reset link (only a SHA-256 hash of its token is stored);
+anyone who forgot their password asks for such a link by e-mail (kb/mail.py), without
+learning whether an address has an account.
 """
 from __future__ import annotations
 
@@ -99,3 +98,44 @@ def use_reset(token: str, password: str, address: str = "", now: datetime | None
     audit.record(audit.Actor(user, address), "password_reset_use", "user", user.email)
     db.session.flush()
     return user
+
+
+SELF_SERVICE_GAP = timedelta(minutes=15)  # at most one e-mailed link per account in this time
+
+
+def request_reset_by_email(email: str, address: str = "", now: datetime | None = None) -> None:
+    """Forgotten password: when an active account has this address, put a reset link in the mail
+    outbox. Returns nothing the caller could show: the answer must be the same for every address.
+    The caller commits."""
+    from . import mail
+    from .links import external_url
+
+    now = now or utcnow()
+    wanted = (email or "").strip().lower()
+    if not wanted or len(wanted) > 254:
+        return
+    user = db.session.scalars(sa.select(User).where(sa.func.lower(User.email) == wanted)).first()
+    if user is None or not user.active:
+        return
+    recent = db.session.scalar(
+        sa.select(sa.func.count()).select_from(PasswordReset)
+        .where(PasswordReset.user_id == user.id, PasswordReset.created_by_id.is_(None),
+               PasswordReset.created_at >= now - SELF_SERVICE_GAP)
+    )
+    if recent:
+        return  # one link is on its way; a flood of requests must not flood the mailbox
+    for old in db.session.scalars(sa.select(PasswordReset).where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None))):
+        old.used_at = now
+    token = secrets.token_urlsafe(32)
+    db.session.add(PasswordReset(user_id=user.id, token_hash=_hash(token), created_at=now,
+                                 expires_at=now + timedelta(hours=RESET_HOURS), created_by_id=None))
+    audit.record(audit.Actor(None, address), "password_reset_request", "user", user.email,
+                 detail=f"länk per e-post, giltig {RESET_HOURS} timmar", actor_label="självservice")
+    link = external_url("reset.reset_password", token=token)
+    mail.enqueue(user.email, "Goda exempel: välj ett nytt lösenord", (
+        "Någon (förhoppningsvis du) bad om en länk för att välja ett nytt lösenord till ditt konto på Goda exempel.\n\n"
+        f"{link}\n\n"
+        f"Länken fungerar en gång och i {RESET_HOURS} timmar. Bad du inte om den kan du strunta i det här "
+        "meddelandet; ditt lösenord är oförändrat. Tvåstegsinloggningen gäller som vanligt.\n"
+    ), kind="password_reset")
+    db.session.flush()

@@ -241,3 +241,45 @@ def test_concurrent_senders_never_send_a_message_twice(mail_app, smtp_server):
     assert smtp_server.recipients() == sorted(f"m{n}@example.se" for n in range(30))  # each exactly once
     with mail_app.app_context():
         assert mail.status() == {"pending": 0, "sent": 30, "failed": 0}
+
+
+def test_forgotten_password_link_by_e_mail_reveals_nothing_and_works_once(mail_app, smtp_server):
+    """Issue 11: password reset by e-mail. The same page for every address; only an active account
+    gets a link; one link per 15 minutes; the link sets a password once; sign-in still asks for the code."""
+    import re
+
+    from tests.staff.conftest import csrf_from
+
+    client = mail_app.test_client()
+    pages = []
+    for address in (USERS["mod_x2"][0].upper(), "ingen.alls@example.se", USERS["mod_x2"][0]):
+        resp = client.post("/glomt-losenord", data={"email": address, "csrf_token": csrf_from(client, "/glomt-losenord")})
+        assert resp.status_code == 200
+        pages.append(resp.get_data(as_text=True).split("<main", 1)[1])
+    assert pages[0] == pages[1] == pages[2] and "Om adressen hör till ett aktivt konto" in pages[0]
+    empty = client.post("/glomt-losenord", data={"email": "", "csrf_token": csrf_from(client, "/glomt-losenord")})
+    assert empty.status_code == 400 and "Ange e-postadressen" in empty.get_data(as_text=True)
+    with mail_app.app_context():
+        mail.deliver_due()
+    assert smtp_server.recipients() == [USERS["mod_x2"][0]]  # one link, though asked for twice
+    body = smtp_server.to(USERS["mod_x2"][0])[0].get_body(("plain",)).get_content()
+    link = re.search(r"https?://\S+/aterstall/(\S+)", body)
+    assert link, body
+    path = "/aterstall/" + link.group(1)
+    new = "ett helt nytt lösenord 2026"
+    resp = client.post(path, data={"new": new, "repeat": new, "csrf_token": csrf_from(client, path)})
+    assert resp.status_code == 303
+    assert client.get(path).status_code == 410  # used once
+    resp = client.post("/logga-in", data={"email": USERS["mod_x2"][0], "password": new,
+                                          "csrf_token": csrf_from(client, "/logga-in")})
+    assert resp.status_code == 302 and resp.headers["Location"] == "/logga-in/kod"  # the second factor still applies
+    with mail_app.app_context():
+        from kb.models import AuditEvent
+
+        actions = list(db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.object_id == USERS["mod_x2"][0])))
+        assert "password_reset_request" in actions and "password_reset_use" in actions
+        from kb import accounts
+        from tests.staff.conftest import PASSWORD
+
+        accounts.set_password(Actor(None, "test"), user(mail_app, "mod_x2"), PASSWORD)  # later tests sign in as before
+        db.session.commit()
