@@ -22,9 +22,11 @@ What a query becomes (units, scored in `scoring.py`):
 """
 from __future__ import annotations
 
+import logging
 import math
 import os
 import re
+import time
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
@@ -42,10 +44,13 @@ from . import compounds
 from . import synonyms as synonyms_module
 from .analysis import folded_analyzer, swedish_analyzer
 from .facets import columns_for
-from .scoring import Alt, Scorer, Unit
+from .scoring import Alt, OverBudget, Scorer, Unit
 from .snippets import snippet
 
 MAX_QUERY_CHARS = 300
+# Related examples are a nicety on an example page: past this, the page shows none.
+RELATED_BUDGET_SECONDS = 1.0
+log = logging.getLogger(__name__)
 MAX_TERMS = 24
 SORTS = {"relevans": "relevance", "nyast": "newest", "titel": "title"}
 FACETS = ("category", "county", "municipality")
@@ -578,9 +583,13 @@ def related(index, slug: str, limit: int = 4) -> list[Hit]:
     if docnum is None:
         return []
     stored = searcher.stored_fields(docnum)
-    scorer = Scorer(searcher)
-    units = related_units(scorer, f"{stored['title']} {stored['summary']} {stored['plain']}")
-    scores = scorer.score(units, exclude=frozenset({docnum}))
+    scorer = Scorer(searcher, deadline=time.monotonic() + RELATED_BUDGET_SECONDS)
+    try:
+        units = related_units(scorer, f"{stored['title']} {stored['summary']} {stored['plain']}")
+        scores = scorer.score(units, exclude=frozenset({docnum}))
+    except OverBudget:
+        log.warning("related examples of %r over their %.1f s budget; none shown", slug, RELATED_BUDGET_SECONDS)
+        return []
     ordered = rank(searcher, list(scores), scores, "relevance")[:limit]
     return [_hit_from(searcher.stored_fields(d)) for d in ordered]
 

@@ -24,6 +24,7 @@ bonus for matching more of the units.
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass, field
 
 from whoosh.query import Phrase
@@ -77,10 +78,19 @@ class _Prepared:
         return out
 
 
-class Scorer:
-    """Scores units against one searcher's index (one per search; caches postings)."""
+class OverBudget(Exception):
+    """A scoring pass ran past its deadline (the caller falls back, e.g. no related examples)."""
 
-    def __init__(self, searcher, mode: str | None = None, coord: float | None = None):
+
+class Scorer:
+    """Scores units against one searcher's index (one per search; caches postings).
+
+    Every loop advances (postings are read with next(), candidates are a finite set), so a
+    pass always ends; `deadline` (time.monotonic()) additionally bounds it in time for
+    callers that must never hold a page up (related examples): past it, OverBudget."""
+
+    def __init__(self, searcher, mode: str | None = None, coord: float | None = None, deadline: float | None = None):
+        self.deadline = deadline
         self.searcher = searcher
         self.reader = searcher.reader()
         self.n = searcher.doc_count()
@@ -89,6 +99,10 @@ class Scorer:
         self._postings: dict[tuple[str, tuple[str, ...]], dict[int, float]] = {}
         self._norms: dict[str, dict[int, float]] = {}
         self._avg: dict[str, float] = {}
+
+    def check_budget(self) -> None:
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise OverBudget
 
     # ----------------------------------------------------------------- index access
 
@@ -99,6 +113,7 @@ class Scorer:
         if found is not None:
             return found
         found = {}
+        self.check_budget()
         if len(words) == 1:
             if (fieldname, words[0]) in self.reader:
                 m = self.reader.postings(fieldname, words[0])
@@ -221,7 +236,9 @@ class Scorer:
                 for p in alts:
                     candidates |= p.docs()
         scores = {}
-        for docnum in candidates - exclude:
+        for i, docnum in enumerate(candidates - exclude):
+            if not i & 255:
+                self.check_budget()
             s = self.doc_score(prepared, docnum)
             if s > 0:
                 scores[docnum] = s

@@ -47,3 +47,15 @@ def test_exact_ties_across_segments_answer_and_order_by_title(staff_app):
     # While the pages were read, nobody was locked out of writing (reads take no write lock).
     client = staff_app.test_client()
     assert client.get("/").status_code == 200
+
+
+def test_related_examples_past_their_time_budget_leave_the_page_whole(loaded_app, monkeypatch):
+    """The time budget's fallback: no related examples, the example itself answers 200."""
+    from kb.search import query
+
+    client = loaded_app.test_client()
+    assert '<section class="related"' in client.get("/exempel/kopa-villor-och-smahus").get_data(as_text=True)
+    monkeypatch.setattr(query, "RELATED_BUDGET_SECONDS", -1.0)  # every deadline already passed
+    resp = client.get("/exempel/kopa-villor-och-smahus")
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and "<h1>" in html and '<section class="related"' not in html
