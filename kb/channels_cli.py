@@ -7,7 +7,7 @@ import click
 import sqlalchemy as sa
 
 from . import alerts, mail
-from .cli import SwedishGroup  # cli.py imports this module last, after defining it
+from .cli import SwedishCommand, SwedishGroup  # cli.py imports this module last, after defining it
 from .extensions import db
 from .models import OutboxMessage
 
@@ -73,7 +73,7 @@ def alerts_send_command(force: bool) -> None:
     click.echo(f"{count} sammanfattningar lades i utkorgen.")
 
 
-@click.command("bench-channels")
+@click.command("bench-channels", cls=SwedishCommand)
 @click.option("--repeat", default=5, show_default=True, help="Körningar per mätning.")
 def bench_channels_command(repeat: int) -> None:
     """Skriv ut tider: Atom-flödet, webbplatskartan och att bygga de öppna datafilerna (kallt, sedan cachat)."""

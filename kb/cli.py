@@ -27,6 +27,10 @@ class SwedishHelpFormatter(click.HelpFormatter):
     def write_heading(self, heading: str) -> None:
         super().write_heading(self.HEADINGS.get(heading, heading))
 
+    def write_dl(self, rows, col_max: int = 30, col_spacing: int = 2) -> None:
+        rows = [(term, text.replace("[default: ", "[standard: ").replace("[required]", "[krävs]")) for term, text in rows]
+        super().write_dl(rows, col_max, col_spacing)
+
 
 class SwedishContext(click.Context):
     formatter_class = SwedishHelpFormatter
