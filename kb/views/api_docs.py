@@ -31,4 +31,5 @@ def _examples() -> dict[str, str]:
         "suggest": url_for("api.suggest", q="bost"),
         "example": url_for("api.example", slug="kopa-villor-och-smahus"),
         "places": url_for("api.places_list"),
+        "placesGeojson": url_for("api.places_geojson", level="county"),
     }

@@ -45,6 +45,7 @@ def test_api_docs_page_is_rendered_from_the_spec(client):
     spec = client.get("/api/v1/openapi.json").get_json()
     for path in spec["paths"]:
         assert f"/api/v1{path}" in html
+    assert '<a href=""' not in html  # every operation has a working example link
     for name in spec["components"]["schemas"]:
         assert f'id="schema-{name}"' in html
     assert "<script" not in html.split("</footer>")[0].split("<main")[1]  # nothing from a CDN, no client-side rendering

@@ -20,17 +20,21 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+import pyotp
 import pytest
+import sqlalchemy as sa
 
-from kb import accounts, moderation
+from kb import accounts, moderation, twofactor
 from kb.audit import Actor
 from kb.extensions import db
+from kb.models import Entry, EntryState, TwoFactorCredential, User
 from kb.workflow import Action
 from tests.conftest import need
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 GUNICORN = Path(sys.executable).parent / "gunicorn"
 PASSWORD = "en lång och ovanlig fras 42"
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 def _free_port() -> int:
@@ -136,6 +140,7 @@ def test_approve_through_one_gunicorn_node_is_found_through_the_other(nodes):
     app, start = nodes
     with app.app_context():
         moderator = accounts.add_user(Actor(None, "test"), "moa@example.se", PASSWORD, "moderator", "20")
+        twofactor.confirm_enrolment(Actor(None, "test"), moderator, TOTP_SECRET, pyotp.TOTP(TOTP_SECRET).now())
         author = accounts.add_user(Actor(None, "test"), "kim@example.se", PASSWORD, "contributor", "20")
         db.session.commit()
         entry = moderation.create_entry(Actor(author), moderation.EntryInput(
@@ -152,11 +157,19 @@ def test_approve_through_one_gunicorn_node_is_found_through_the_other(nodes):
     _status, page = a.get("/logga-in")
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
     assert a.post("/logga-in", {"email": moderator_email, "password": PASSWORD, "csrf_token": token}) == 200
+    _status, page = a.get("/logga-in/kod")  # moderators sign in with a second factor (TOTP)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    with app.app_context():  # the code of the step just used once at enrolment is refused: forget it
+        db.session.get(TwoFactorCredential, db.session.scalars(sa.select(User.id).where(User.email == moderator_email)).one()).last_step = 0
+        db.session.commit()
+    assert a.post("/logga-in/kod", {"code": pyotp.TOTP(TOTP_SECRET).now(), "csrf_token": token}) == 200
     _status, page = a.get(f"/granska/{entry_id}")
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
     started = time.perf_counter()
     assert a.post(f"/granska/{entry_id}/approve", {"csrf_token": token}) == 200  # redirect followed
     answered = time.perf_counter() - started
+    with app.app_context():
+        assert db.session.get(Entry, entry_id).state is EntryState.PUBLISHED  # the approval really happened
     while b.total("pelikaner") == 0 and time.perf_counter() - started < 10:
         time.sleep(0.01)
     visible = time.perf_counter() - started
