@@ -114,6 +114,7 @@ def register(app: Flask) -> None:
 
 
 _LOG_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e]")
+_ANSI_STYLE = re.compile(r"\x1b\[[0-9;]{0,20}m")  # colours werkzeug adds on a terminal: dropped, not escaped
 _LOG_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
@@ -130,7 +131,7 @@ class OneLineLogRecord(logging.LogRecord):
     """
 
     def getMessage(self) -> str:  # noqa: N802 - logging's API
-        return _LOG_CONTROL.sub(_escape_control, super().getMessage())
+        return _LOG_CONTROL.sub(_escape_control, _ANSI_STYLE.sub("", super().getMessage()))
 
 
 def install_one_line_log_records() -> None:

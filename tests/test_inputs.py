@@ -79,3 +79,6 @@ def test_log_records_cannot_be_forged_through_request_data(client, caplog):
     assert "\n" not in message and "\r" not in message and "\\r\\n2026" in message
     logging.getLogger("kb.probe").warning("audit actor=%s", "already\\nescaped")  # as kb.audit writes its lines
     assert caplog.records[-1].getMessage() == "audit actor=already\\nescaped"  # not escaped twice
+    logging.getLogger("kb.probe").warning("\x1b[31m\x1b[1mWARNING\x1b[0m path %s", "/a\x1b]0;title\x07")
+    message = caplog.records[-1].getMessage()  # terminal colours dropped; any other escape sequence escaped
+    assert message == "WARNING path /a\\u001b]0;title\\u0007"
