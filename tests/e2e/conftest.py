@@ -86,3 +86,18 @@ def staff_server(tmp_path_factory):
         server.app = app
         yield server
     factory.close()
+
+
+def sign_in_page(page, server, key: str) -> None:
+    """Sign `page` in as tests/staff USERS[key]: password, then (moderators, admins) the code from their app."""
+    from tests.staff.conftest import PASSWORD, USERS, totp_code
+
+    page.goto(server.url + "/logga-in")
+    page.get_by_label("E-postadress").fill(USERS[key][0])
+    page.get_by_label("Lösenord").fill(PASSWORD)
+    page.get_by_role("button", name="Logga in").click()
+    page.wait_for_load_state()
+    if page.url.endswith("/logga-in/kod"):
+        page.get_by_label("Kod").fill(totp_code(server.app, USERS[key][0]))
+        page.get_by_role("button", name="Logga in").click()
+        page.wait_for_load_state()

@@ -7,8 +7,7 @@ import re
 
 import pytest
 
-from tests.staff.conftest import PASSWORD, USERS, totp_code
-
+from .conftest import sign_in_page
 from .test_browse_and_search import axe_violations
 
 pytestmark = pytest.mark.browser
@@ -60,15 +59,7 @@ def _context(browser, server, key=None):
     context = browser.new_context(locale="sv-SE", viewport=PHONE)
     page = context.new_page()
     if key:
-        page.goto(server.url + "/logga-in")
-        page.get_by_label("E-postadress").fill(USERS[key][0])
-        page.get_by_label("Lösenord").fill(PASSWORD)
-        page.get_by_role("button", name="Logga in").click()
-        page.wait_for_load_state()
-        if page.url.endswith("/logga-in/kod"):  # moderators and admins: the code from their app
-            page.get_by_label("Kod").fill(totp_code(server.app, USERS[key][0]))
-            page.get_by_role("button", name="Logga in").click()
-            page.wait_for_load_state()
+        sign_in_page(page, server, key)
     return context, page
 
 

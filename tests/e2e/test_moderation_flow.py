@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.staff.conftest import PASSWORD, USERS, totp_code
-
+from .conftest import sign_in_page
 from .test_browse_and_search import axe_violations
 
 pytestmark = pytest.mark.browser
@@ -14,15 +13,7 @@ pytestmark = pytest.mark.browser
 def sign_in(browser, server, key: str):
     context = browser.new_context(locale="sv-SE")
     page = context.new_page()
-    page.goto(server.url + "/logga-in")
-    page.get_by_label("E-postadress").fill(USERS[key][0])
-    page.get_by_label("Lösenord").fill(PASSWORD)
-    page.get_by_role("button", name="Logga in").click()
-    page.wait_for_load_state()
-    if page.url.endswith("/logga-in/kod"):  # moderators and admins: the code from their app
-        page.get_by_label("Kod").fill(totp_code(server.app, USERS[key][0]))
-        page.get_by_role("button", name="Logga in").click()
-        page.wait_for_load_state()
+    sign_in_page(page, server, key)
     return context, page
 
 
