@@ -25,12 +25,13 @@ from .models import (
     RevisionState,
     utcnow,
 )
-from .permissions import Permission, require
+from .permissions import ACTION_PERMISSIONS, Permission, require
 from .services import get_or_create_tags, owner_county_for
 from .workflow import (
     COMMENT_REQUIRED,
     Action,
     InvalidTransition,
+    pending_review_target,
     publication_target,
     review_target,
 )
@@ -266,15 +267,7 @@ def _save_as_new_revision(actor: audit.Actor, entry: Entry, working: Revision, d
 
 def transition(actor: audit.Actor, entry: Entry, action: Action, comment: str = "") -> ReviewEvent:
     """Apply a workflow action (submit, request changes, approve, reject, archive, republish)."""
-    permission = {
-        Action.SUBMIT: Permission.SUBMIT,
-        Action.REQUEST_CHANGES: Permission.REQUEST_CHANGES,
-        Action.APPROVE: Permission.APPROVE,
-        Action.REJECT: Permission.REJECT,
-        Action.ARCHIVE: Permission.ARCHIVE,
-        Action.REPUBLISH: Permission.ARCHIVE,
-    }[action]
-    require(actor.user, permission, entry)
+    require(actor.user, ACTION_PERMISSIONS[action], entry)
     lock_entry(entry)
     comment = (comment or "").strip()[:MAX_COMMENT]
     if action in COMMENT_REQUIRED and not comment:
@@ -287,11 +280,9 @@ def transition(actor: audit.Actor, entry: Entry, action: Action, comment: str = 
         return _event(actor, entry, action.value, before.value, entry.state.value, comment,
                       revision=entry.published_revision)
 
+    target = pending_review_target(action, entry)  # NoPendingRevision when nobody proposed a change
     working = entry.working_revision
-    if working is None:
-        raise InvalidTransition(action, entry.state.value, frozenset({RevisionState.SUBMITTED}))
     before = working.review_state
-    target = review_target(action, before)
     if action is Action.SUBMIT:
         missing = missing_for_submission(EntryInput.from_revision(working))
         if missing:
