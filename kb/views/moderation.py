@@ -75,14 +75,19 @@ def queue():
     counts = {s: db.session.scalar(queue_query(current_user, s).with_only_columns(sa.func.count(Entry.id)).order_by(None)) for s in QUEUE_STATES}
     return render_template(
         "moderation/queue.html", entries=entries, state=state, states=QUEUE_STATES, counts=counts,
-        counties=places.counties(), county=county, county_filter=every_county, bulk_actions=_bulk_actions(),
+        counties=places.counties(), county=county, county_filter=every_county,
+        bulk_actions=_bulk_actions(entries),
     )
 
 
-def _bulk_actions() -> dict[str, str]:
+def _bulk_actions(entries: list[Entry]) -> dict[str, str]:
+    """The bulk actions that apply to at least one listed example for this user (available_actions)."""
     from ..review_desk import BULK_ACTIONS
 
-    return BULK_ACTIONS
+    offered = {action.value for e in entries for action in available_actions(e, current_user)}
+    if any(e.is_public and can(current_user, Permission.VERIFY, e) for e in entries):
+        offered.add("verify")
+    return {key: label for key, label in BULK_ACTIONS.items() if key in offered}
 
 
 def _visible_entry(entry_id: int) -> Entry:
