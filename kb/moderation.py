@@ -29,8 +29,10 @@ from .permissions import ACTION_PERMISSIONS, Permission, require
 from .services import get_or_create_tags, owner_county_for
 from .workflow import (
     COMMENT_REQUIRED,
+    REVIEW_TRANSITIONS,
     Action,
     InvalidTransition,
+    is_editable,
     pending_review_target,
     publication_target,
     review_target,
@@ -211,8 +213,8 @@ def save_entry(actor: audit.Actor, entry: Entry, data: EntryInput, expected_vers
     db.session.flush()
     working = entry.working_revision
     if working is None:
-        if entry.state not in (EntryState.PUBLISHED, EntryState.ARCHIVED):
-            raise InvalidTransition(Action.SAVE, entry.state.value, frozenset({RevisionState.DRAFT, RevisionState.CHANGES_REQUESTED}))
+        if not is_editable(entry):
+            raise InvalidTransition(Action.SAVE, entry.state.value, REVIEW_TRANSITIONS[Action.SAVE][0])
         base = entry.published_revision
         working = Revision(
             number=next_revision_number(entry), review_state=RevisionState.DRAFT,

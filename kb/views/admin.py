@@ -23,7 +23,7 @@ PAGE_PERMISSIONS = {"admin.audit_log": Permission.VIEW_AUDIT, "admin.synonyms_pa
 
 @bp.before_request
 @login_required
-def _only_admins():
+def _needs_permission():
     require(current_user, PAGE_PERMISSIONS.get(request.endpoint, Permission.MANAGE_USERS))
 
 

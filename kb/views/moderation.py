@@ -12,12 +12,10 @@ from ..forms import CommentForm
 from ..models import Entry, EntryState, Revision, RevisionState
 from ..permissions import (
     Permission,
-    PermissionDenied,
     available_actions,
     blocked_by_four_eyes,
     can,
     can_review,
-    can_see,
     require,
     reviews_every_county,
     scope_entries,
@@ -92,8 +90,7 @@ def _bulk_actions(entries: list[Entry]) -> dict[str, str]:
 
 def _visible_entry(entry_id: int) -> Entry:
     entry = entry_or_404(entry_id)
-    if not can(current_user, Permission.VIEW_DRAFT, entry):
-        raise PermissionDenied(visible=can_see(current_user, entry))
+    require(current_user, Permission.VIEW_DRAFT, entry)
     return entry
 
 
