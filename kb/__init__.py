@@ -176,12 +176,13 @@ def create_app(config: dict | None = None) -> Flask:
     def _staff_navigation():
         from flask_login import current_user
 
-        from .permissions import Permission, can
+        from .permissions import Permission, can, can_review
         from .views.moderation import pending_count
 
         return {
             "nav_pending": pending_count(current_user) if current_user.is_authenticated else 0,
             "can": can,
+            "can_review": can_review,
             "Permission": Permission,
         }
 

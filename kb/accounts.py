@@ -13,6 +13,7 @@ from flask import current_app
 from . import audit, places
 from .extensions import db
 from .models import Role, User
+from .permissions import Permission, require, require_account, role_needs_county
 
 MIN_PASSWORD = 12
 MAX_PASSWORD = 256
@@ -101,7 +102,8 @@ def find_user(email: str) -> User | None:
 
 
 def add_user(actor: audit.Actor, email: str, password: str, role: str, county: str | None, name: str = "") -> User:
-    """Create a user; raises AccountError with every problem found."""
+    """Create a user (a user manager or the system actor may); raises AccountError with every problem found."""
+    require(actor.user, Permission.MANAGE_USERS)
     email = normalise_email(email)
     problems = []
     if not EMAIL_RE.match(email):
@@ -114,7 +116,7 @@ def add_user(actor: audit.Actor, email: str, password: str, role: str, county: s
         problems.append(f"Okänd roll {role!r}; giltiga är admin, moderator och contributor.")
         role_value = None
     county_code = None
-    if role_value in (Role.MODERATOR, Role.CONTRIBUTOR):
+    if role_value is not None and role_needs_county(role_value):
         if not county:
             problems.append("Moderatorer och bidragsgivare måste höra till ett län (t.ex. --county 20).")
         else:
@@ -122,7 +124,7 @@ def add_user(actor: audit.Actor, email: str, password: str, role: str, county: s
                 county_code = places.county(county).code
             except places.UnknownPlace as exc:
                 problems.append(f"Okänt län {county!r}." + (f" Menade du {', '.join(exc.suggestions)}?" if exc.suggestions else ""))
-    elif role_value is Role.ADMIN and county:
+    elif role_value is not None and county:
         problems.append("En administratör är nationell och har inget län.")
     problems += password_problems(password, email, name)
     if problems:
@@ -138,7 +140,10 @@ def add_user(actor: audit.Actor, email: str, password: str, role: str, county: s
 
 
 def set_active(actor: audit.Actor, user: User, active: bool) -> None:
-    """Disable (every session ends at once) or re-enable a user."""
+    """Disable (every session ends at once) or re-enable a user; nobody may disable themselves."""
+    require(actor.user, Permission.MANAGE_USERS)
+    if not active and actor.id is not None and actor.id == user.id:
+        raise AccountError("Du kan inte inaktivera dig själv.")
     if user.active == active:
         return
     user.active = active
@@ -148,7 +153,8 @@ def set_active(actor: audit.Actor, user: User, active: bool) -> None:
 
 
 def set_password(actor: audit.Actor, user: User, password: str) -> None:
-    """Change a password; every existing session of the user ends."""
+    """Change a password (the person themselves, a user manager or the system actor); every session of the user ends."""
+    require_account(actor.user, user)
     problems = password_problems(password, user.email, user.name)
     if problems:
         raise AccountError(" ".join(problems))

@@ -27,7 +27,7 @@ class Actor:
 
     @property
     def label(self) -> str:
-        return getattr(self.user, "email", "") or "anonym"
+        return getattr(self.user, "audit_label", "") or getattr(self.user, "email", "") or "anonym"
 
 
 def clean(value, limit: int = 2000) -> str:

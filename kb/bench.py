@@ -332,6 +332,7 @@ def run_size_bench(size: int, seed: int, database_url: str | None, source: Path,
     """Everything `flask kb bench --size N` measures; returns the numbers it printed."""
     from . import accounts, indexing, moderation, services
     from .audit import Actor
+    from .permissions import system_actor
     from .extensions import db
     from .models import Entry, User
     from .workflow import Action
@@ -399,8 +400,8 @@ def run_size_bench(size: int, seed: int, database_url: str | None, source: Path,
 
             answer, visible = [], []
             with app.app_context():
-                author = accounts.add_user(Actor(None, "bench"), "bench-author@example.se", PASSWORD, "contributor", "20")
-                approver = accounts.add_user(Actor(None, "bench"), "bench-moderator@example.se", PASSWORD, "moderator", "20")
+                author = accounts.add_user(system_actor("bench"), "bench-author@example.se", PASSWORD, "contributor", "20")
+                approver = accounts.add_user(system_actor("bench"), "bench-moderator@example.se", PASSWORD, "moderator", "20")
                 db.session.commit()
                 approver_id, ids = approver.id, []
                 for k in range(approvals):

@@ -215,9 +215,10 @@ def _migrate(echo) -> None:
 def _login_hint(url: str) -> list[str]:
     import sqlalchemy as sa
 
-    from .models import Role, User
+    from .models import User
+    from .permissions import Permission, holders_of
 
-    admins = list(db.session.scalars(sa.select(User.email).where(User.role == Role.ADMIN, User.active.is_(True)).order_by(User.id)))
+    admins = list(db.session.scalars(sa.select(User.email).where(holders_of(Permission.MANAGE_USERS)).order_by(User.id)))
     if not admins:
         return [
             "Logga in som administratör: skapa först kontot (du får välja ett lösenord) med",
@@ -410,9 +411,10 @@ kb_cli.add_command(user_cli)
 
 
 def _cli_actor():
-    from .audit import Actor
+    """The system actor (kb/permissions.py): whoever runs the CLI has the server, so every check passes."""
+    from .permissions import system_actor
 
-    return Actor(None, "cli")
+    return system_actor("cli")
 
 
 def _read_password(from_stdin: bool) -> str:

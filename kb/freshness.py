@@ -20,8 +20,8 @@ from flask import current_app
 
 from . import audit
 from .extensions import db
-from .models import Entry, PracticeStatus, ReviewEvent, Revision, RevisionState, Role, User, utcnow
-from .permissions import Permission, require, scope_entries
+from .models import Entry, PracticeStatus, ReviewEvent, Revision, RevisionState, User, utcnow
+from .permissions import Permission, county_reviewers, require, scope_entries
 
 log = logging.getLogger(__name__)
 DEFAULT_MONTHS = 24
@@ -185,7 +185,7 @@ def reminders(now: datetime | None = None) -> list[Reminder]:
     out = []
     for code, entries in sorted(by_county.items()):
         recipients = list(db.session.scalars(
-            sa.select(User.email).where(User.role == Role.MODERATOR, User.county_code == code, User.active.is_(True))
+            sa.select(User.email).where(county_reviewers(code))
             .order_by(User.email)
         ))
         if not recipients:

@@ -25,12 +25,15 @@ from .models import (
     RevisionState,
     utcnow,
 )
-from .permissions import Permission, require
+from .permissions import ACTION_PERMISSIONS, Permission, require
 from .services import get_or_create_tags, owner_county_for
 from .workflow import (
     COMMENT_REQUIRED,
+    REVIEW_TRANSITIONS,
     Action,
     InvalidTransition,
+    is_editable,
+    pending_review_target,
     publication_target,
     review_target,
 )
@@ -210,8 +213,8 @@ def save_entry(actor: audit.Actor, entry: Entry, data: EntryInput, expected_vers
     db.session.flush()
     working = entry.working_revision
     if working is None:
-        if entry.state not in (EntryState.PUBLISHED, EntryState.ARCHIVED):
-            raise InvalidTransition(Action.SAVE, entry.state.value, frozenset({RevisionState.DRAFT, RevisionState.CHANGES_REQUESTED}))
+        if not is_editable(entry):
+            raise InvalidTransition(Action.SAVE, entry.state.value, REVIEW_TRANSITIONS[Action.SAVE][0])
         base = entry.published_revision
         working = Revision(
             number=next_revision_number(entry), review_state=RevisionState.DRAFT,
@@ -266,15 +269,7 @@ def _save_as_new_revision(actor: audit.Actor, entry: Entry, working: Revision, d
 
 def transition(actor: audit.Actor, entry: Entry, action: Action, comment: str = "") -> ReviewEvent:
     """Apply a workflow action (submit, request changes, approve, reject, archive, republish)."""
-    permission = {
-        Action.SUBMIT: Permission.SUBMIT,
-        Action.REQUEST_CHANGES: Permission.REQUEST_CHANGES,
-        Action.APPROVE: Permission.APPROVE,
-        Action.REJECT: Permission.REJECT,
-        Action.ARCHIVE: Permission.ARCHIVE,
-        Action.REPUBLISH: Permission.ARCHIVE,
-    }[action]
-    require(actor.user, permission, entry)
+    require(actor.user, ACTION_PERMISSIONS[action], entry)
     lock_entry(entry)
     comment = (comment or "").strip()[:MAX_COMMENT]
     if action in COMMENT_REQUIRED and not comment:
@@ -287,11 +282,9 @@ def transition(actor: audit.Actor, entry: Entry, action: Action, comment: str = 
         return _event(actor, entry, action.value, before.value, entry.state.value, comment,
                       revision=entry.published_revision)
 
+    target = pending_review_target(action, entry)  # NoPendingRevision when nobody proposed a change
     working = entry.working_revision
-    if working is None:
-        raise InvalidTransition(action, entry.state.value, frozenset({RevisionState.SUBMITTED}))
     before = working.review_state
-    target = review_target(action, before)
     if action is Action.SUBMIT:
         missing = missing_for_submission(EntryInput.from_revision(working))
         if missing:

@@ -13,7 +13,8 @@ import sqlalchemy as sa
 from . import mail
 from .extensions import db
 from .links import external_url
-from .models import Entry, ReviewEvent, Role, User
+from .models import Entry, ReviewEvent, User
+from .permissions import county_reviewers
 from .workflow import Action
 
 DECISIONS = {
@@ -30,8 +31,7 @@ def county_moderators(county_code: str | None) -> list[User]:
         return []
     return list(db.session.scalars(
         sa.select(User).where(
-            User.role == Role.MODERATOR, User.county_code == county_code, User.active.is_(True),
-            User.notify_by_email.is_(True),
+            county_reviewers(county_code), User.notify_by_email.is_(True),
         ).order_by(User.id)
     ))
 

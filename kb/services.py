@@ -8,8 +8,9 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import current_app
 
-from . import content, places
+from . import audit, content, places
 from .indexing import mark_for_reindex, published_query
+from .permissions import Permission, require
 from .extensions import db
 from .models import (
     Category,
@@ -111,15 +112,18 @@ def reindex_entries(slugs: list[str]) -> None:
     db.session.commit()
 
 
-def save_synonyms(author_id: int | None, text: str, source: str = "web") -> bool:
-    """Store a new version of the synonym table when it differs from the current one."""
+def save_synonyms(actor: audit.Actor, text: str, source: str = "web") -> bool:
+    """Store a new version of the synonym table when it differs from the current one (needs the
+    synonym permission; audited). Returns whether anything changed; the caller commits."""
     from .models import SynonymSet
     from .search import synonyms
 
+    require(actor.user, Permission.EDIT_SYNONYMS)
     synonyms.parse(text)  # raises SynonymError with the line to fix
     if synonyms.current_text() == text:
         return False
-    db.session.add(SynonymSet(text=text, author_id=author_id, source=source))
+    db.session.add(SynonymSet(text=text, author_id=actor.id, source=source))
+    audit.record(actor, "synonyms_save", "synonyms", "", detail=f"{len(text)} tecken")
     db.session.flush()
     return True
 

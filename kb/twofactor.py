@@ -21,7 +21,8 @@ import sqlalchemy as sa
 
 from . import accounts, audit
 from .extensions import db
-from .models import RecoveryCode, Role, TwoFactorCredential, User, utcnow
+from .models import RecoveryCode, TwoFactorCredential, User, utcnow
+from .permissions import Permission, require, requires_two_factor
 
 ISSUER = "Goda exempel"
 RECOVERY_CODES = 10
@@ -35,7 +36,7 @@ class TwoFactorError(ValueError):
 
 def required_for(user: User) -> bool:
     """Moderators and admins always; contributors once they have enrolled."""
-    return user.role in (Role.MODERATOR, Role.ADMIN) or is_enrolled(user)
+    return requires_two_factor(user) or is_enrolled(user)
 
 
 def credential(user: User) -> TwoFactorCredential | None:
@@ -162,7 +163,9 @@ def regenerate_recovery_codes(actor: audit.Actor, user: User) -> list[str]:
 
 
 def reset(actor: audit.Actor, user: User) -> bool:
-    """Remove the user's second factor (lost phone); every session of theirs ends. False if none was set."""
+    """Remove the user's second factor (lost phone); every session of theirs ends. False if none was set.
+    Only a user manager (or the system actor) may."""
+    require(actor.user, Permission.MANAGE_USERS)
     row = credential(user)
     db.session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     if row is None:

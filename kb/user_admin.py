@@ -15,7 +15,7 @@ from . import audit, places
 from .accounts import AccountError, new_session_token, set_password
 from .extensions import db
 from .models import PasswordReset, Role, User, utcnow
-from .permissions import Permission, require
+from .permissions import Permission, require, role_has, role_needs_county
 
 RESET_HOURS = 24
 
@@ -40,7 +40,7 @@ def set_role(actor: audit.Actor, user: User, role: str, county: str | None) -> N
     except ValueError as exc:
         raise AccountError(f"Okänd roll {role!r}; giltiga är admin, moderator och contributor.") from exc
     county_code = None
-    if role_value is Role.ADMIN:
+    if not role_needs_county(role_value):
         if county:
             raise AccountError("En administratör är nationell och har inget län; välj ”inget”.")
     else:
@@ -50,7 +50,7 @@ def set_role(actor: audit.Actor, user: User, role: str, county: str | None) -> N
             county_code = places.county(county).code
         except places.UnknownPlace as exc:
             raise AccountError(str(exc)) from exc
-    if user.id == actor.id and role_value is not Role.ADMIN:
+    if user.id == actor.id and not role_has(role_value, Permission.MANAGE_USERS):
         raise AccountError("Du kan inte ta bort din egen administratörsroll; be en annan administratör.")
     before = f"{user.role.value}:{user.county_code or '-'}"
     after = f"{role_value.value}:{county_code or '-'}"

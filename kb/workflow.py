@@ -75,6 +75,22 @@ class InvalidTransition(Exception):
         )
 
 
+class NoPendingRevision(InvalidTransition):
+    """A review action on a published or archived example that has no edit waiting: there is
+    nothing to submit, approve or send back until someone proposes a change."""
+
+    def __init__(self, action: Action, current: str):
+        self.action, self.current = action, current
+        what = STATE_LABELS.get(current, current).lower()
+        if action is Action.SUBMIT:
+            message = (f"Det finns ingen ändring att skicka för granskning: exemplet är {what} och ingen har "
+                       "föreslagit en ändring. Redigera exemplet först (”Föreslå en ändring”) och skicka sedan in den.")
+        else:
+            message = (f"”{ACTION_LABELS[action]}” går inte: exemplet är {what} och det finns ingen väntande "
+                       "ändring att granska.")
+        Exception.__init__(self, message)
+
+
 def review_target(action: Action, current: RevisionState | None) -> RevisionState:
     """The review state `action` leads to from `current`, or InvalidTransition."""
     allowed_from, target = REVIEW_TRANSITIONS[action]
@@ -91,8 +107,26 @@ def publication_target(action: Action, current: EntryState) -> EntryState:
     return target
 
 
+def pending_review_target(action: Action, entry) -> RevisionState:
+    """The review state `action` leads the example's pending revision to; NoPendingRevision when
+    it has none (a published or archived example nobody has proposed a change to)."""
+    working = entry.working_revision
+    if working is None:
+        raise NoPendingRevision(action, entry.state.value)
+    return review_target(action, working.review_state)
+
+
+def is_editable(entry) -> bool:
+    """Whether the example's text may be edited now: its pending revision is a draft or was sent back,
+    or it is published/archived with none pending (editing starts a new pending revision)."""
+    working = entry.working_revision
+    if working is None:
+        return entry.state in (EntryState.PUBLISHED, EntryState.ARCHIVED)
+    return working.review_state in REVIEW_TRANSITIONS[Action.SAVE][0]
+
+
 def allowed_actions(entry) -> list[Action]:
-    """Actions the entry's current states allow (before permissions are considered)."""
+    """Actions the entry's current states allow (before permissions: see permissions.available_actions)."""
     actions = []
     working = entry.working_revision
     for action, (allowed_from, _target) in REVIEW_TRANSITIONS.items():

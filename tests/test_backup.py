@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from werkzeug.serving import make_server
 
 from kb import accounts, audit, backup
+from kb.permissions import system_actor
 from kb.extensions import db
 from tests.conftest import need
 
@@ -34,8 +35,8 @@ def test_backup_while_serving_restores_the_same_data(make_app, tmp_path):
     _need_pg_tools()
     app = make_app(RATELIMIT_ENABLED=False, SERVER_NAME=None)
     with app.app_context():
-        accounts.add_user(audit.Actor(None, "test"), "admin@example.se", "en lång och ovanlig fras 42", "admin", None)
-        accounts.add_user(audit.Actor(None, "test"), "moa@example.se", "en lång och ovanlig fras 43", "moderator", "20")
+        accounts.add_user(system_actor("test"), "admin@example.se", "en lång och ovanlig fras 42", "admin", None)
+        accounts.add_user(system_actor("test"), "moa@example.se", "en lång och ovanlig fras 43", "moderator", "20")
         db.session.commit()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     url = f"http://127.0.0.1:{server.server_port}"

@@ -66,14 +66,15 @@ import json, os, signal, sys
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 from kb import accounts, create_app, moderation
+from kb.permissions import system_actor
 from kb.audit import Actor
 from kb.extensions import db
 from kb.workflow import Action
 
 app = create_app(json.loads(sys.argv[1]))
 with app.app_context():
-    author = accounts.add_user(Actor(None, "test"), "kim@example.se", "en lång och ovanlig fras 42", "contributor", "20")
-    approver = accounts.add_user(Actor(None, "test"), "moa@example.se", "en lång och ovanlig fras 42", "moderator", "20")
+    author = accounts.add_user(system_actor("test"), "kim@example.se", "en lång och ovanlig fras 42", "contributor", "20")
+    approver = accounts.add_user(system_actor("test"), "moa@example.se", "en lång och ovanlig fras 42", "moderator", "20")
     db.session.commit()
     entry = moderation.create_entry(Actor(author), moderation.EntryInput(
         title="Läxhjälp med kolibrier", summary="Volontärer hjälper elever.", category="kvalitet-i-verksamheten",

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required, logout_user
 from .. import accounts, audit, sessions, twofactor
 from ..extensions import db, limiter
 from ..forms import LoginForm, PasswordChangeForm
-from ..models import Role
+from ..permissions import can_review
 from .helpers import current_actor, is_safe_next
 
 bp = Blueprint("auth", __name__)
@@ -24,7 +24,7 @@ def _known_device() -> bool:
 
 
 def _home_for(user) -> str:
-    if user.role in (Role.MODERATOR, Role.ADMIN):
+    if can_review(user):
         return url_for("moderation.queue")
     return url_for("submit.mine")
 

@@ -8,8 +8,7 @@ from .. import adoption, freshness, places, review_desk
 from ..desk_forms import AdoptionForm, VerifyForm
 from ..extensions import db
 from ..forms import CommentForm
-from ..models import Role
-from ..permissions import Permission, PermissionDenied, can, can_see
+from ..permissions import Permission, can_review, require, reviews_every_county
 from .helpers import current_actor, entry_or_404
 from .moderation import render_review
 
@@ -19,8 +18,7 @@ MAX_ID = 2**31 - 1
 
 def _entry_for(entry_id: int, permission: Permission):
     entry = entry_or_404(entry_id)
-    if not can(current_user, permission, entry):
-        raise PermissionDenied(visible=can_see(current_user, entry))
+    require(current_user, permission, entry)
     return entry
 
 
@@ -119,13 +117,14 @@ def bulk():
 @login_required
 def to_check():
     """Published examples of the moderator's county not checked for KB_VERIFY_MONTHS months."""
-    if current_user.role is Role.CONTRIBUTOR:
+    if not can_review(current_user):
         return redirect(url_for("submit.mine"))
-    county = request.args.get("lan", "") if current_user.role is Role.ADMIN else ""
+    every_county = reviews_every_county(current_user)
+    county = request.args.get("lan", "") if every_county else ""
     if county and county not in {c.code for c in places.counties()}:
         county = ""
     entries = freshness.to_check(current_user, county or None)
     return render_template(
         "moderation/to_check.html", entries=entries, months=current_app.config.get("KB_VERIFY_MONTHS", 24),
-        last_checked=freshness.last_checked, counties=places.counties(), county=county,
+        last_checked=freshness.last_checked, counties=places.counties(), county=county, county_filter=every_county,
     )

@@ -9,10 +9,19 @@ from .. import moderation, places
 from ..diff import revision_diff
 from ..extensions import db
 from ..forms import CommentForm
-from ..models import Entry, EntryState, Revision, RevisionState, Role
-from ..permissions import Permission, PermissionDenied, can, can_see, scope_entries
+from ..models import Entry, EntryState, Revision, RevisionState
+from ..permissions import (
+    Permission,
+    available_actions,
+    blocked_by_four_eyes,
+    can,
+    can_review,
+    require,
+    reviews_every_county,
+    scope_entries,
+)
 from ..render import render_markdown
-from ..workflow import ACTION_LABELS, STATE_LABELS, Action, allowed_actions
+from ..workflow import ACTION_LABELS, STATE_LABELS, Action, is_editable
 from ..inputs import MAX_DB_INT, bad_request, parse_int
 from .helpers import current_actor, entry_or_404
 
@@ -40,7 +49,7 @@ def queue_query(user, state: str):
 
 def pending_count(user) -> int:
     """How many examples wait for this moderator's review (for the navigation bar)."""
-    if not getattr(user, "is_authenticated", False) or user.role not in (Role.MODERATOR, Role.ADMIN):
+    if not can_review(user):
         return 0
     q = queue_query(user, "submitted").with_only_columns(sa.func.count(Entry.id)).order_by(None)
     return db.session.scalar(q) or 0
@@ -50,33 +59,38 @@ def pending_count(user) -> int:
 @login_required
 def queue():
     """The moderator's county queue (admins see every county, and may filter by one)."""
-    if current_user.role is Role.CONTRIBUTOR:
+    if not can_review(current_user):
         return redirect(url_for("submit.mine"))
     state = request.args.get("state", "submitted")
     if state not in QUEUE_STATES:
         state = "submitted"
     q = queue_query(current_user, state)
-    county = request.args.get("lan", "")
-    if current_user.role is Role.ADMIN and county:
+    every_county = reviews_every_county(current_user)
+    county = request.args.get("lan", "") if every_county else ""
+    if county:
         q = q.where(Entry.owner_county_code == county)
     entries = db.session.scalars(q.limit(500)).all()
     counts = {s: db.session.scalar(queue_query(current_user, s).with_only_columns(sa.func.count(Entry.id)).order_by(None)) for s in QUEUE_STATES}
     return render_template(
         "moderation/queue.html", entries=entries, state=state, states=QUEUE_STATES, counts=counts,
-        counties=places.counties(), county=county, bulk_actions=_bulk_actions(),
+        counties=places.counties(), county=county, county_filter=every_county,
+        bulk_actions=_bulk_actions(entries),
     )
 
 
-def _bulk_actions() -> dict[str, str]:
+def _bulk_actions(entries: list[Entry]) -> dict[str, str]:
+    """The bulk actions that apply to at least one listed example for this user (available_actions)."""
     from ..review_desk import BULK_ACTIONS
 
-    return BULK_ACTIONS
+    offered = {action.value for e in entries for action in available_actions(e, current_user)}
+    if any(e.is_public and can(current_user, Permission.VERIFY, e) for e in entries):
+        offered.add("verify")
+    return {key: label for key, label in BULK_ACTIONS.items() if key in offered}
 
 
 def _visible_entry(entry_id: int) -> Entry:
     entry = entry_or_404(entry_id)
-    if not can(current_user, Permission.VIEW_DRAFT, entry):
-        raise PermissionDenied(visible=can_see(current_user, entry))
+    require(current_user, Permission.VIEW_DRAFT, entry)
     return entry
 
 
@@ -85,13 +99,6 @@ def _visible_entry(entry_id: int) -> Entry:
 def review(entry_id: int):
     """Preview, diffs (since the last review round and against the live version), thread and actions."""
     return render_review(_visible_entry(entry_id))
-
-
-PERMITTED = {
-    Action.SUBMIT: Permission.SUBMIT, Action.REQUEST_CHANGES: Permission.REQUEST_CHANGES,
-    Action.APPROVE: Permission.APPROVE, Action.REJECT: Permission.REJECT,
-    Action.ARCHIVE: Permission.ARCHIVE, Action.REPUBLISH: Permission.ARCHIVE,
-}
 
 
 def render_review(entry: Entry, status: int = 200, comment: str = "", comment_error: str | None = None,
@@ -107,16 +114,16 @@ def render_review(entry: Entry, status: int = 200, comment: str = "", comment_er
     diff = revision_diff(entry.published_revision, working) if working is not None else []
     since = last_reviewed_revision(entry)
     diff_since = revision_diff(since, working) if since is not None else []
-    actions = [a for a in allowed_actions(entry) if can(current_user, PERMITTED[a], entry)]
+    actions = available_actions(entry, current_user)
     own_block = (
         working is not None and working.review_state is RevisionState.SUBMITTED
-        and working.author_id == current_user.id and current_user.role is not Role.CONTRIBUTOR
+        and blocked_by_four_eyes(current_user, entry)
     )
     return render_template(
         "moderation/review.html", entry=entry, working=working, shown=shown, rev=shown,
         body=render_markdown(shown.body) if shown else "", diff=diff, since=since, diff_since=diff_since,
         actions=actions, action_labels=ACTION_LABELS, state_labels=STATE_LABELS, form=CommentForm(),
-        can_edit=can(current_user, Permission.EDIT, entry) and (working is None or working.review_state in (RevisionState.DRAFT, RevisionState.CHANGES_REQUESTED)),
+        can_edit=can(current_user, Permission.EDIT, entry) and is_editable(entry),
         own_block=own_block, comment=comment, comment_error=comment_error,
         lix_summary=lix(shown.summary) if shown else None, lix_body=lix(shown.body) if shown else None,
         verify_form=verify_form or VerifyForm(formdata=None), adoption_form=adoption_form or AdoptionForm(formdata=None),
@@ -148,8 +155,7 @@ def act(entry_id: int, action: str):
         abort(400)
     comment = form.comment.data or ""
     if chosen is Action.ARCHIVE and request.form.get("confirm") != "ja":
-        if not can(current_user, Permission.ARCHIVE, entry):
-            raise PermissionDenied(visible=can_see(current_user, entry))
+        require(current_user, Permission.ARCHIVE, entry)
         return render_template("moderation/confirm_archive.html", entry=entry, comment=comment,
                                title=(entry.published_revision or entry.working_revision).title)
     try:

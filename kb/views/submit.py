@@ -10,7 +10,7 @@ from .. import moderation, places
 from ..extensions import db
 from ..forms import EntryForm
 from ..models import Entry
-from ..permissions import Permission, can, require
+from ..permissions import Permission, can, own_entries, require
 from ..render import render_markdown
 from ..search import query as search_query
 from ..workflow import Action, InvalidTransition
@@ -26,7 +26,7 @@ bp = Blueprint("submit", __name__)
 def mine():
     """The user's own examples with their state and the latest reviewer comment."""
     entries = db.session.scalars(
-        sa.select(Entry).where(Entry.created_by_id == current_user.id).order_by(Entry.updated_at.desc())
+        sa.select(Entry).where(own_entries(current_user)).order_by(Entry.updated_at.desc())
     ).all()
     return render_template("submit/mine.html", entries=entries)
 

@@ -12,8 +12,8 @@ from wtforms.validators import InputRequired, Length
 
 from .. import audit, sessions, twofactor
 from ..extensions import db, limiter
-from ..models import Role, User
-from ..permissions import Permission, require
+from ..models import User
+from ..permissions import Permission, can_review, require, requires_two_factor
 from .helpers import current_actor
 
 bp = Blueprint("twofactor", __name__)
@@ -50,7 +50,7 @@ def _exempt_from_code_limit() -> bool:
 
 
 def _home_for(user: User) -> str:
-    return url_for("moderation.queue") if user.role in (Role.MODERATOR, Role.ADMIN) else url_for("submit.mine")
+    return url_for("moderation.queue") if can_review(user) else url_for("submit.mine")
 
 
 def _start_again():
@@ -114,7 +114,7 @@ def enrol():
         if pending is not None:
             return redirect(url_for(".verify"))
         return render_template("twofactor/status.html", form=CodeForm(), left=twofactor.recovery_codes_left(user),
-                               required=user.role in (Role.MODERATOR, Role.ADMIN))
+                               required=requires_two_factor(user))
     secret = session.get(ENROL_SECRET)
     if not isinstance(secret, str) or not _BASE32.fullmatch(secret):
         secret = session[ENROL_SECRET] = twofactor.new_secret()
@@ -148,7 +148,7 @@ def enrol():
     uri = twofactor.provisioning_uri(user, secret)
     return render_template(
         "twofactor/enrol.html", form=form, qr=twofactor.qr_svg(uri), secret=twofactor.grouped(secret),
-        required=user.role in (Role.MODERATOR, Role.ADMIN), pending=pending is not None,
+        required=requires_two_factor(user), pending=pending is not None,
     ), status
 
 
@@ -169,7 +169,7 @@ def new_codes():
             db.session.commit()
             return render_template("twofactor/codes.html", codes=codes, target=_home_for(user), first=False)
     return render_template("twofactor/status.html", form=form, left=twofactor.recovery_codes_left(user),
-                           required=user.role in (Role.MODERATOR, Role.ADMIN)), 400
+                           required=requires_two_factor(user)), 400
 
 
 @bp.post("/admin/anvandare/<int:user_id>/tvasteg")

@@ -7,6 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from kb import mail, moderation
+from kb.permissions import system_actor
 from kb.audit import Actor
 from kb.extensions import db
 from kb.models import OutboxMessage, User, utcnow
@@ -281,5 +282,5 @@ def test_forgotten_password_link_by_e_mail_reveals_nothing_and_works_once(mail_a
         from kb import accounts
         from tests.staff.conftest import PASSWORD
 
-        accounts.set_password(Actor(None, "test"), user(mail_app, "mod_x2"), PASSWORD)  # later tests sign in as before
+        accounts.set_password(system_actor("test"), user(mail_app, "mod_x2"), PASSWORD)  # later tests sign in as before
         db.session.commit()

@@ -8,7 +8,7 @@ import pyotp
 import pytest
 
 from kb import accounts
-from kb.audit import Actor
+from kb.permissions import system_actor
 from kb.extensions import db
 from tests.staff.conftest import PASSWORD
 
@@ -24,7 +24,7 @@ def _fits(page) -> bool:
 def test_enrolment_code_step_and_recovery_codes_in_the_browser(browser, staff_server):
     email = "e2e-ny@dalarna.example.se"
     with staff_server.app.app_context():
-        accounts.add_user(Actor(None, "test"), email, PASSWORD, "moderator", "20")
+        accounts.add_user(system_actor("test"), email, PASSWORD, "moderator", "20")
         db.session.commit()
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="sv-SE")
     page = context.new_page()

@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from kb import services
+from kb.permissions import system_actor
 from kb.extensions import db
 from kb.models import Entry
 from kb.search import query as q
@@ -89,7 +90,7 @@ def test_new_synonyms_and_category_names_apply_without_waiting(make_app):
     before = client.get("/api/v1/search?q=modulhus").get_json()["facets"]["category"]
     with app.app_context():
         text = "groups:\n- [zebrafink, modulhus]\n"
-        assert services.save_synonyms(None, text)
+        assert services.save_synonyms(system_actor("test"), text)
         category = db.session.scalars(sa.select(services.Category).where(services.Category.slug == before[0]["value"])).one()
         category.name = "Bostäder och boende"
         db.session.commit()

@@ -26,6 +26,7 @@ import sqlalchemy as sa
 
 from kb import accounts, moderation, twofactor
 from kb.audit import Actor
+from kb.permissions import system_actor
 from kb.extensions import db
 from kb.models import Entry, EntryState, TwoFactorCredential, User
 from kb.workflow import Action
@@ -139,9 +140,9 @@ def nodes(make_app, tmp_path):
 def test_approve_through_one_gunicorn_node_is_found_through_the_other(nodes):
     app, start = nodes
     with app.app_context():
-        moderator = accounts.add_user(Actor(None, "test"), "moa@example.se", PASSWORD, "moderator", "20")
+        moderator = accounts.add_user(system_actor("test"), "moa@example.se", PASSWORD, "moderator", "20")
         twofactor.confirm_enrolment(Actor(None, "test"), moderator, TOTP_SECRET, pyotp.TOTP(TOTP_SECRET).now())
-        author = accounts.add_user(Actor(None, "test"), "kim@example.se", PASSWORD, "contributor", "20")
+        author = accounts.add_user(system_actor("test"), "kim@example.se", PASSWORD, "contributor", "20")
         db.session.commit()
         entry = moderation.create_entry(Actor(author), moderation.EntryInput(
             title="Läxhjälp med pelikaner", summary="Volontärer hjälper elever med läxor.",

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from kb import accounts, moderation, twofactor
 from kb.audit import Actor
+from kb.permissions import system_actor
 from kb.extensions import db
 from kb.models import Entry, Role, TwoFactorCredential, User
 from kb.workflow import Action
@@ -33,7 +34,7 @@ def add_staff(app) -> None:
     """The USERS, with moderators and admins enrolled in two-factor sign-in through the real service."""
     with app.app_context():
         for email, role, county in USERS.values():
-            added = accounts.add_user(Actor(None, "test"), email, PASSWORD, role, county)
+            added = accounts.add_user(system_actor("test"), email, PASSWORD, role, county)
             if added.role in (Role.MODERATOR, Role.ADMIN):
                 twofactor.confirm_enrolment(Actor(None, "test"), added, TOTP_SECRET, pyotp.TOTP(TOTP_SECRET).now())
         db.session.commit()

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from kb import accounts
-from kb.audit import Actor
+from kb.permissions import system_actor
 from kb.extensions import db
 
 from .conftest import PASSWORD, USERS, X, csrf_from, login, make_entry, post, user
@@ -44,7 +44,7 @@ def test_unknown_user_and_wrong_password_get_the_same_answer(staff_app):
 
 def test_disabled_user_cannot_log_in_and_gets_the_same_answer(staff_app):
     with staff_app.app_context():
-        accounts.set_active(Actor(None), user(staff_app, "contrib_x"), False)
+        accounts.set_active(system_actor("test"), user(staff_app, "contrib_x"), False)
         db.session.commit()
     resp = login(staff_app.test_client(), "contrib_x")
     assert resp.status_code == 401 and "Fel e-postadress eller lösenord." in resp.get_data(as_text=True)
@@ -102,7 +102,7 @@ def test_disabling_a_user_ends_their_session(staff_app):
     client = staff_app.test_client()
     login(client, "mod_x")
     with staff_app.app_context():
-        accounts.set_active(Actor(None), user(staff_app, "mod_x"), False)
+        accounts.set_active(system_actor("test"), user(staff_app, "mod_x"), False)
         db.session.commit()
     resp = client.get("/granska")
     assert resp.status_code == 302 and "/logga-in" in resp.headers["Location"]

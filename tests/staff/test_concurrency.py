@@ -16,10 +16,11 @@ def test_concurrent_edits_of_one_example_save_once_and_conflict_the_rest(staff_a
 
     from kb import accounts, twofactor
     from kb.audit import Actor
+    from kb.permissions import system_actor
     from tests.staff.conftest import PASSWORD, TOTP_SECRET, USERS, X, csrf_from, entry, make_entry, post, totp_code
 
     with staff_app.app_context():
-        tove = accounts.add_user(Actor(None, "test"), "tove@dalarna.example.se", PASSWORD, "moderator", X)
+        tove = accounts.add_user(system_actor("test"), "tove@dalarna.example.se", PASSWORD, "moderator", X)
         twofactor.confirm_enrolment(Actor(None, "test"), tove, TOTP_SECRET, pyotp.TOTP(TOTP_SECRET).now())
         db.session.commit()
     entry_id = make_entry(staff_app, "contrib_x", X, state="published", title="Läxhjälp på biblioteket i Borlänge")

@@ -213,9 +213,9 @@ def test_first_load_after_migration_records_hashes_and_applies_the_rule(make_app
 
 def _a_user_id() -> int:
     from kb import accounts
-    from kb.audit import Actor
+    from kb.permissions import system_actor
 
-    user = accounts.add_user(Actor(None, "test"), "gammal@example.se", "en lång och ovanlig fras 42", "admin", None)
+    user = accounts.add_user(system_actor("test"), "gammal@example.se", "en lång och ovanlig fras 42", "admin", None)
     db.session.flush()
     return user.id
 

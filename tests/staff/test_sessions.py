@@ -45,13 +45,13 @@ def test_session_older_than_the_absolute_lifetime_ends_even_when_active(light_st
 
 def test_idle_timeout_is_configurable(make_app):
     from kb import accounts, places
-    from kb.audit import Actor
+    from kb.permissions import system_actor
     from kb.extensions import db
 
     app = make_app(load=False, KB_SESSION_IDLE_MINUTES=5, RATELIMIT_ENABLED=False)
     with app.app_context():
         places.sync_places(db.session)  # counties, without loading every example
-        accounts.add_user(Actor(None, "test"), USERS["contrib_x"][0], PASSWORD, "contributor", "20")
+        accounts.add_user(system_actor("test"), USERS["contrib_x"][0], PASSWORD, "contributor", "20")
         db.session.commit()
     client = app.test_client()
     login(client, "contrib_x")
@@ -75,14 +75,14 @@ def test_hsts_and_host_cookie_in_production_only(make_app, monkeypatch, env, hst
 
 def test_per_account_limit_cannot_lock_out_the_owner_on_a_known_device(make_app):
     from kb import accounts, places
-    from kb.audit import Actor
+    from kb.permissions import system_actor
     from kb.extensions import db
 
     app = make_app(load=False, KB_LOGIN_LIMIT_ADDRESS="100 per minute", KB_LOGIN_LIMIT_ACCOUNT="3 per minute")
     email = USERS["contrib_x"][0]
     with app.app_context():
         places.sync_places(db.session)  # counties, without loading every example
-        accounts.add_user(Actor(None, "test"), email, PASSWORD, "contributor", "20")
+        accounts.add_user(system_actor("test"), email, PASSWORD, "contributor", "20")
         db.session.commit()
     owner = app.test_client()
     first = owner.post("/logga-in", data={"email": email, "password": PASSWORD, "csrf_token": csrf_from(owner)},

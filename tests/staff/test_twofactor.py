@@ -9,6 +9,7 @@ import pyotp
 import sqlalchemy as sa
 
 from kb import accounts, twofactor
+from kb.permissions import system_actor
 from kb.audit import Actor
 from kb.extensions import db
 from kb.models import AuditEvent, RecoveryCode
@@ -56,7 +57,7 @@ def test_moderator_session_without_second_factor_is_ended(light_staff_app):
 def test_unenrolled_moderator_enrols_with_local_qr_then_uses_recovery_code_once(light_staff_app):
     staff_app = light_staff_app
     with staff_app.app_context():
-        accounts.add_user(Actor(None, "test"), "ny@dalarna.example.se", PASSWORD, "moderator", X)
+        accounts.add_user(system_actor("test"), "ny@dalarna.example.se", PASSWORD, "moderator", X)
         db.session.commit()
     client = staff_app.test_client()
     resp = _password_only(client, "ny@dalarna.example.se")
@@ -180,7 +181,7 @@ def test_code_attempts_are_limited_per_account_but_not_for_the_owners_browser(ma
                    KB_LOGIN_LIMIT_CODE="3 per minute")
     email = USERS["admin"][0]
     with app.app_context():
-        admin = accounts.add_user(Actor(None, "test"), email, PASSWORD, "admin", None)
+        admin = accounts.add_user(system_actor("test"), email, PASSWORD, "admin", None)
         twofactor.confirm_enrolment(Actor(None, "test"), admin, TOTP_SECRET, pyotp.TOTP(TOTP_SECRET).now())
         db.session.commit()
     owner = app.test_client()
