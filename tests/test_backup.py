@@ -72,9 +72,10 @@ def test_backup_while_serving_restores_the_same_data(make_app, tmp_path):
         result = _cli(app, "backup", str(tmp_path / "bk"))
     finally:
         stop.set()
-        server.shutdown()
-        for t in threads:
+        for t in threads[1:]:  # the reader and writer finish their request first ...
             t.join(30)
+        server.shutdown()  # ... so shutting the server down cannot reset one in flight
+        threads[0].join(30)
     assert result.exit_code == 0, result.output
     assert failures == [] and set(served) == {200}
     manifest = json.loads((tmp_path / "bk" / "manifest.json").read_text(encoding="utf-8"))
