@@ -12,7 +12,7 @@ export FLASK_APP := app
 # `make run` serves plain http on 127.0.0.1, so session cookies cannot be Secure there.
 run: export KB_ENV ?= development
 
-.PHONY: run serve test install db load reindex check eval bench clean admin
+.PHONY: run serve test install db load reindex check eval bench clean admin translations
 
 # Each step says what it does; pip shows its own progress (the first install takes minutes).
 $(STAMP): pyproject.toml
@@ -68,3 +68,10 @@ eval:
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
+
+## translations: collect the Swedish strings of kb/ and templates/ and add new ones to each
+## language's catalogue (kb/translations/<lang>/LC_MESSAGES/messages.po); translate the empty ones,
+## `make test` checks that none is left (tests/test_i18n.py). The app compiles .mo files itself.
+translations: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output --omit-header -o kb/translations/messages.pot .
+	$(BIN)/pybabel update -i kb/translations/messages.pot -d kb/translations --no-wrap --no-fuzzy-matching --ignore-obsolete

@@ -9,6 +9,7 @@ from contextvars import ContextVar
 from pathlib import Path
 
 from flask import Flask, g, request
+from flask_babel import lazy_gettext
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -80,13 +81,16 @@ def create_app(config: dict | None = None) -> Flask:
     from . import inputs, sessions
 
     inputs.register(app)  # first: the input boundary and the bounded <int:> converter
+    from . import i18n
+
+    i18n.init_app(app)  # the interface language (Swedish by default, English), Babel formats
     db.init_app(app)
     migrate.init_app(app, db, directory=str(root / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Logga in för att fortsätta."
+    login_manager.login_message = lazy_gettext("Logga in för att fortsätta.")
     login_manager.login_message_category = "info"
 
     from .accounts import load_user_from_session

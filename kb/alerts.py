@@ -21,12 +21,13 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLS
 
 from . import mail
 from .extensions import db
+from .labels import FREQUENCIES, label
 from .links import external_url
 from .models import Entry, EntryState, Revision, SavedSearch, utcnow
 from .search import query as search_query
 from .search.query import SearchParams
 
-FREQUENCIES = {"daily": ("dagligen", timedelta(days=1)), "weekly": ("varje vecka", timedelta(days=7))}
+PERIODS = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}  # labels: kb/labels.py FREQUENCIES
 CONFIRM_MAX_AGE = timedelta(days=7)
 PENDING_LIMIT = 3  # unconfirmed requests per address and day
 SLACK = timedelta(minutes=30)  # a daily job that runs a little early still sends
@@ -101,7 +102,7 @@ def subscribe(email: str, filters: Filters, frequency: str, labels: dict) -> Sav
     Returns None, silently, when the address already has PENDING_LIMIT unconfirmed requests
     today: the caller shows the same answer either way.
     """
-    if frequency not in FREQUENCIES:
+    if frequency not in PERIODS:
         raise ValueError(frequency)
     since = utcnow() - timedelta(days=1)
     pending = db.session.scalar(
@@ -119,7 +120,7 @@ def subscribe(email: str, filters: Filters, frequency: str, labels: dict) -> Sav
     what = filters.describe(labels)
     text = (
         f"Hej!\n\nNågon (förhoppningsvis du) vill bevaka nya och ändrade goda exempel för {what} "
-        f"och få en sammanfattning {FREQUENCIES[frequency][0]} till den här adressen.\n\n"
+        f"och få en sammanfattning {label(FREQUENCIES, frequency)} till den här adressen.\n\n"
         f"Bekräfta bevakningen här (länken gäller i 7 dagar):\n{confirm}\n\n"
         "Om det inte var du kan du strunta i det här mejlet: utan bekräftelse skickar vi ingenting mer, "
         "och adressen raderas efter 7 dagar.\n"
@@ -194,7 +195,7 @@ def send_due_digests(force: bool = False, now=None) -> int:
     sent = 0
     subs = list(db.session.scalars(sa.select(SavedSearch).where(SavedSearch.confirmed_at.is_not(None)).order_by(SavedSearch.id)))
     for sub in subs:
-        period = FREQUENCIES.get(sub.frequency, FREQUENCIES["weekly"])[1]
+        period = PERIODS.get(sub.frequency, PERIODS["weekly"])
         last = mail.aware(sub.checked_until or sub.confirmed_at)
         if not force and now - last < period - SLACK:
             continue
@@ -218,7 +219,7 @@ def _enqueue_digest(sub: SavedSearch, hits, labels) -> None:
         where = ", ".join(name for _code, name in (hit.municipalities or hit.counties)) or "—"
         lines.append(f"* {hit.title}\n  {where} · {hit.category[1]}\n  {external_url('browse.example', slug=hit.slug)}\n")
     lines.append(f"Alla träffar: {search_url}\n")
-    lines.append(f"\n--\nDu bevakar {what} ({FREQUENCIES[sub.frequency][0]}).\nAvsluta bevakningen: {unsubscribe_url}\n")
+    lines.append(f"\n--\nDu bevakar {what} ({label(FREQUENCIES, sub.frequency)}).\nAvsluta bevakningen: {unsubscribe_url}\n")
     subject = f"Goda exempel: {len(hits)} nya eller ändrade exempel – {what}"
     mail.enqueue(sub.email, subject, "\n".join(lines), kind="alert_digest", headers=_unsubscribe_headers(unsubscribe_url))
 

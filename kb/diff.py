@@ -4,7 +4,10 @@ from __future__ import annotations
 import difflib
 import re
 
+from flask_babel import gettext
 from markupsafe import Markup, escape
+
+from .labels import DIFF_FIELDS, PRACTICE_STATUS, label
 
 # A word with the whitespace after it: spaces alone never count as "unchanged" between edits.
 _TOKEN = re.compile(r"\S+\s*|\s+")
@@ -26,26 +29,26 @@ def word_diff(old: str, new: str) -> Markup:
 
 
 def revision_fields(rev) -> dict[str, str]:
-    """The comparable text of a revision, field by field, in Swedish labels."""
+    """The comparable text of a revision, field by field (keys are DIFF_FIELDS codes)."""
     if rev is None:
         return {}
     return {
-        "Rubrik": rev.title,
-        "Sammanfattning": rev.summary,
-        "Ämne": rev.category.name if rev.category else "",
-        "Kommuner": ", ".join(m.name for m in rev.municipalities),
-        "Län": ", ".join(c.name for c in rev.counties),
-        "Nyckelord": ", ".join(t.name for t in rev.tags),
-        "Läge": rev.practice_status.value,
-        "Period": " – ".join(str(y) for y in (rev.period_start, rev.period_end) if y),
-        "Kontakt": " / ".join(x for x in (rev.contact_organisation, rev.contact_name, rev.contact_email) if x)
-        + (" (visas publikt)" if rev.contact_public else ""),
-        "Länkar": "\n".join(rev.links or []),
-        "Text": rev.body,
+        "title": rev.title,
+        "summary": rev.summary,
+        "category": rev.category.name if rev.category else "",
+        "municipalities": ", ".join(m.name for m in rev.municipalities),
+        "counties": ", ".join(c.name for c in rev.counties),
+        "tags": ", ".join(t.name for t in rev.tags),
+        "status": label(PRACTICE_STATUS, rev.practice_status),
+        "period": " – ".join(str(y) for y in (rev.period_start, rev.period_end) if y),
+        "contact": " / ".join(x for x in (rev.contact_organisation, rev.contact_name, rev.contact_email) if x)
+        + (" " + gettext("(visas publikt)") if rev.contact_public else ""),
+        "links": "\n".join(rev.links or []),
+        "body": rev.body,
     }
 
 
 def revision_diff(old, new) -> list[tuple[str, Markup, bool]]:
     """(label, diff HTML, changed?) for each field, comparing two revisions (old may be None)."""
     a, b = revision_fields(old), revision_fields(new)
-    return [(label, word_diff(a.get(label, ""), b[label]), a.get(label, "") != b[label]) for label in b]
+    return [(label(DIFF_FIELDS, key), word_diff(a.get(key, ""), b[key]), a.get(key, "") != b[key]) for key in b]

@@ -23,7 +23,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from . import places
+from . import labels, places
 from .collation import sv_key
 from .models import PracticeStatus
 
@@ -33,12 +33,7 @@ def choices(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-STATUS_CHOICES = choices([
-    (PracticeStatus.PLANERAD.value, "Planerad"),
-    (PracticeStatus.PAGAENDE.value, "Pågående"),
-    (PracticeStatus.AVSLUTAD.value, "Avslutad"),
-    (PracticeStatus.OKAND.value, "Vet inte"),
-])
+STATUS_CHOICES = choices(labels.choices(labels.PRACTICE_STATUS_CHOICES, [s.value for s in PracticeStatus]))
 
 
 class LoginForm(FlaskForm):
@@ -62,7 +57,7 @@ class PasswordChangeForm(FlaskForm):
 class UserForm(FlaskForm):
     email = EmailField("E-postadress", validators=[InputRequired("Ange en e-postadress."), Email("Ange en giltig e-postadress.", check_deliverability=False), Length(max=254)])
     name = StringField("Namn", validators=[Optional(), Length(max=200)])
-    role = SelectField("Roll", choices=choices([("contributor", "Bidragsgivare"), ("moderator", "Moderator"), ("admin", "Administratör")]))
+    role = SelectField("Roll", choices=choices(labels.choices(labels.ROLES, ["contributor", "moderator", "admin"])))
     county = SelectField("Län", choices=[])
     password = PasswordField("Lösenord (minst 12 tecken)", validators=[InputRequired("Ange ett lösenord."), Length(max=256)])
     submit = SubmitField("Lägg till användare")

@@ -37,6 +37,7 @@ from sqlalchemy.orm import selectinload
 from . import audit, content, places
 from .extensions import db
 from .indexing import mark_for_reindex, published_query
+from .labels import ACTORS, EVENT_VERBS, label
 from .models import (
     Category,
     ContentFile,
@@ -53,14 +54,8 @@ from .models import (
     utcnow,
 )
 
-ACTOR_LABEL = "innehållsfil"
 SYNONYMS = "synonyms.yaml"
 CATEGORIES = "categories.yaml"
-EVENT_LABELS = {
-    "create": "skapade", "edit": "ändrade", "submit": "skickade för granskning", "approve": "godkände",
-    "request_changes": "begärde ändringar i", "reject": "avslog", "archive": "arkiverade",
-    "republish": "publicerade igen", "comment": "kommenterade", "load": "laddade",
-}
 
 
 @dataclass
@@ -120,7 +115,7 @@ def _last_person_event(entry: Entry) -> str:
     ).first()
     if row is None:
         return ""
-    return f"{row.email} {EVENT_LABELS.get(row.action, row.action)} {_when(row.created_at)}"
+    return f"{row.email} {label(EVENT_VERBS, row.action)} {_when(row.created_at)}"
 
 
 def web_change(entry: Entry, record: ContentFile | None) -> str | None:
@@ -327,7 +322,7 @@ def _load_example(ex: content.ExampleData, rel: str, digest: str, records: dict[
                                to_state=entry.state.value, comment=comment))
     db.session.flush()
     audit.record(audit.Actor(None), "entry_load", "entry", entry.id, before, entry.state.value,
-                 detail=f"{rel} version {rev.number}" + (" (--force)" if forced else ""), actor_label=ACTOR_LABEL)
+                 detail=f"{rel} version {rev.number}" + (" (--force)" if forced else ""), actor_label=str(ACTORS["content_file"]))
     _record(records, rel, digest, entry, rev)
 
 
@@ -352,6 +347,6 @@ def _load_synonyms(text: str, digest: str, record: ContentFile | None, force: bo
     db.session.add(row)
     db.session.flush()
     audit.record(audit.Actor(None), "synonyms_load", "synonyms", row.id, detail=f"{SYNONYMS} ({len(text)} tecken)"
-                 + (" (--force)" if web else ""), actor_label=ACTOR_LABEL)
+                 + (" (--force)" if web else ""), actor_label=str(ACTORS["content_file"]))
     _record(records, SYNONYMS, digest, synonym_set=row)
     report.synonyms_changed = True

@@ -241,7 +241,10 @@ def _save_as_new_revision(actor: audit.Actor, entry: Entry, working: Revision, d
     """Every save by a person leaves a trace: a changed text becomes a new revision (the earlier one,
     e.g. the version a moderator reviewed, is kept), and every save writes an audit row naming the
     changed fields and the revisions to compare on the history page."""
+    from flask_babel import force_locale
+
     from .diff import revision_fields
+    from .labels import DIFF_FIELDS, label
 
     candidate = Revision(
         review_state=working.review_state, source_title=working.source_title,
@@ -249,7 +252,8 @@ def _save_as_new_revision(actor: audit.Actor, entry: Entry, working: Revision, d
     )
     _apply(candidate, data)
     before, after = revision_fields(working), revision_fields(candidate)
-    changed = [label for label in after if before.get(label) != after[label]]
+    with force_locale("sv"):  # the audit log is stored once, in the source language
+        changed = [label(DIFF_FIELDS, key) for key in after if before.get(key) != after[key]]
     if changed:
         candidate.number = next_revision_number(entry)  # under save_entry's row lock
         entry.revisions.append(candidate)

@@ -12,16 +12,12 @@ import sqlalchemy as sa
 
 from . import mail
 from .extensions import db
+from .labels import DECISIONS
 from .links import external_url
 from .models import Entry, ReviewEvent, User
 from .permissions import county_reviewers
 from .workflow import Action
 
-DECISIONS = {
-    Action.REQUEST_CHANGES.value: ("Ändringar begärda", "Granskaren vill att du ändrar exemplet innan det kan publiceras."),
-    Action.APPROVE.value: ("Godkänt och publicerat", "Exemplet är godkänt och publicerat."),
-    Action.REJECT.value: ("Avslaget", "Exemplet har avslagits och kommer inte att publiceras."),
-}
 FOOTER = "\n\n--\nDu får det här mejlet för att du har ett konto på Goda exempel.\nStäng av e-postaviseringar: {settings}\n"
 
 

@@ -11,15 +11,11 @@ from dataclasses import dataclass
 
 from . import audit, freshness, moderation
 from .extensions import db
+from .labels import BULK_ACTIONS
 from .models import Entry, Revision
 from .permissions import PermissionDenied
 from .workflow import Action, InvalidTransition
 
-BULK_ACTIONS = {
-    "approve": "Godkänn och publicera",
-    "archive": "Arkivera",
-    "verify": "Markera som kontrollerade",
-}
 MAX_BULK = 100
 REVIEW_ROUND_ACTIONS = ("request_changes",)
 

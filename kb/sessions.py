@@ -139,6 +139,21 @@ def finish_login(user: User, method: str | None) -> None:
     db.session.commit()
 
 
+def record_failed_login(typed_email: str) -> None:
+    """Audit a refused sign-in (in a transaction of its own: the request writes nothing else)."""
+    audit.record_now(audit.Actor(None, request.remote_addr or ""), "login_failed", object_type="user",
+                     object_id=typed_email, actor_label=typed_email)
+
+
+def sign_out(user: User) -> None:
+    """End this and every other session of the user (copied cookies stop working), audit and commit."""
+    accounts.end_sessions(user)
+    audit.record(audit.Actor(user, request.remote_addr or ""), "logout", "user", user.email)
+    db.session.commit()
+    logout_user()
+    session.clear()
+
+
 def login_redirect(user: User, target: str):
     """The redirect after a completed sign-in; it also marks this browser as a known device."""
     response = redirect(target)

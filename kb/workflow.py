@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import enum
 
+from flask_babel import gettext
+
+from .labels import ACTIONS, STATES, label
 from .models import EntryState, RevisionState
 
 
@@ -42,37 +45,16 @@ PUBLICATION_TRANSITIONS: dict[Action, tuple[frozenset[EntryState], EntryState]] 
 
 COMMENT_REQUIRED = frozenset({Action.REQUEST_CHANGES, Action.REJECT})
 
-STATE_LABELS = {
-    "draft": "Utkast",
-    "submitted": "Inskickat för granskning",
-    "changes_requested": "Ändringar begärda",
-    "approved": "Godkänt",
-    "published": "Publicerat",
-    "rejected": "Avslaget",
-    "archived": "Arkiverat",
-}
-
-ACTION_LABELS = {
-    Action.SAVE: "Spara",
-    Action.SUBMIT: "Skicka för granskning",
-    Action.REQUEST_CHANGES: "Begär ändringar",
-    Action.APPROVE: "Godkänn och publicera",
-    Action.REJECT: "Avslå",
-    Action.ARCHIVE: "Arkivera",
-    Action.REPUBLISH: "Publicera igen",
-}
-
-
 class InvalidTransition(Exception):
     """An action that the current state does not allow; the message says why, in Swedish."""
 
     def __init__(self, action: Action, current: str, allowed_from: frozenset):
         self.action, self.current = action, current
-        allowed = ", ".join(STATE_LABELS.get(s.value, s.value).lower() for s in sorted(allowed_from, key=str))
-        super().__init__(
-            f"”{ACTION_LABELS[action]}” går inte när exemplet är {STATE_LABELS.get(current, current).lower()}; "
-            f"det går bara från: {allowed or 'inget läge'}."
-        )
+        allowed = ", ".join(label(STATES, s).lower() for s in sorted(allowed_from, key=str))
+        super().__init__(gettext(
+            "”%(action)s” går inte när exemplet är %(state)s; det går bara från: %(allowed)s.",
+            action=label(ACTIONS, action), state=label(STATES, current).lower(), allowed=allowed or gettext("inget läge"),
+        ))
 
 
 class NoPendingRevision(InvalidTransition):
@@ -81,13 +63,14 @@ class NoPendingRevision(InvalidTransition):
 
     def __init__(self, action: Action, current: str):
         self.action, self.current = action, current
-        what = STATE_LABELS.get(current, current).lower()
+        what = label(STATES, current).lower()
         if action is Action.SUBMIT:
-            message = (f"Det finns ingen ändring att skicka för granskning: exemplet är {what} och ingen har "
-                       "föreslagit en ändring. Redigera exemplet först (”Föreslå en ändring”) och skicka sedan in den.")
+            message = gettext("Det finns ingen ändring att skicka för granskning: exemplet är %(state)s och ingen har "
+                              "föreslagit en ändring. Redigera exemplet först (”Föreslå en ändring”) och skicka sedan "
+                              "in den.", state=what)
         else:
-            message = (f"”{ACTION_LABELS[action]}” går inte: exemplet är {what} och det finns ingen väntande "
-                       "ändring att granska.")
+            message = gettext("”%(action)s” går inte: exemplet är %(state)s och det finns ingen väntande ändring "
+                              "att granska.", action=label(ACTIONS, action), state=what)
         Exception.__init__(self, message)
 
 

@@ -1,10 +1,10 @@
 """Logging in and out, and changing one's password."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, logout_user
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
 
-from .. import accounts, audit, sessions, twofactor
+from .. import accounts, sessions, twofactor
 from ..extensions import db, limiter
 from ..forms import LoginForm, PasswordChangeForm
 from ..permissions import can_review
@@ -50,7 +50,7 @@ def login():
             sessions.finish_login(user, None)  # a new session: nothing planted before survives
             return sessions.login_redirect(user, target)
         typed = accounts.normalise_email(form.email.data)
-        audit.record_now(current_actor(), "login_failed", object_type="user", object_id=typed, actor_label=typed)
+        sessions.record_failed_login(typed)
         error = FAILED
     return render_template("auth/login.html", form=form, error=error), (401 if error else 200)
 
@@ -59,12 +59,7 @@ def login():
 @login_required
 def logout():
     """End this and every other session of the user (copied cookies stop working)."""
-    user = current_user._get_current_object()
-    accounts.end_sessions(user)
-    audit.record(current_actor(), "logout", "user", user.email)
-    db.session.commit()
-    logout_user()
-    session.clear()
+    sessions.sign_out(current_user._get_current_object())
     flash("Du är utloggad.", "info")
     return redirect(url_for("browse.home"))
 

@@ -26,6 +26,7 @@ from wtforms import BooleanField, SubmitField
 
 from .. import alerts, feeds, notices, opendata, places
 from ..extensions import db, limiter
+from ..labels import FREQUENCIES, label
 from ..links import external_url
 from ..mail import aware
 from ..models import Category, County, Municipality
@@ -159,7 +160,7 @@ def alert_subscribe():
         email = validate_email(values["email"].strip(), check_deliverability=False).normalized.casefold()
     except EmailNotValidError:
         problems.append("Ange en giltig e-postadress, t.ex. namn@kommun.se.")
-    if values["frequency"] not in alerts.FREQUENCIES:
+    if values["frequency"] not in alerts.PERIODS:
         problems.append("Välj hur ofta du vill få mejl: dagligen eller varje vecka.")
     labels = catalog.labels()
     if problems:
@@ -209,11 +210,11 @@ def alert_confirm(token: str):
         db.session.commit()
         return render_template(
             "channels/alert_done.html", heading="Bevakningen är bekräftad",
-            text=f"Du får ett mejl {alerts.FREQUENCIES[sub.frequency][0]} när nya eller ändrade exempel "
+            text=f"Du får ett mejl {label(FREQUENCIES, sub.frequency)} när nya eller ändrade exempel "
                  f"om {what} publiceras. Varje mejl har en länk för att avsluta.",
         )
     return render_template("channels/alert_confirm.html", form=form, what=what, email=sub.email,
-                           frequency=alerts.FREQUENCIES[sub.frequency][0])
+                           frequency=label(FREQUENCIES, sub.frequency))
 
 
 @bp.route("/bevaka/avsluta/<token>", methods=["GET", "POST"])

@@ -99,7 +99,7 @@ def bulk():
     ids = _ids(request.form.getlist("ids"))
     problems = []
     if action not in review_desk.BULK_ACTIONS:
-        problems.append("Välj en åtgärd: " + ", ".join(review_desk.BULK_ACTIONS.values()).lower() + ".")
+        problems.append("Välj en åtgärd: " + ", ".join(str(v) for v in review_desk.BULK_ACTIONS.values()).lower() + ".")
     if ids is None:
         problems.append("Urvalet innehöll något som inte är ett exempel-id.")
     elif not ids:

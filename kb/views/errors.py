@@ -7,19 +7,10 @@ import os
 from flask import jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from ..labels import ERRORS
+
 log = logging.getLogger(__name__)
 
-MESSAGES = {
-    400: ("Felaktig förfrågan", "Något i adressen eller formuläret gick inte att förstå."),
-    403: ("Åtkomst nekad", "Du har inte behörighet att göra det här."),
-    404: ("Sidan finns inte", "Vi hittar ingen sida på den adressen. Den kan ha flyttats eller tagits bort."),
-    405: ("Metoden är inte tillåten", "Sidan kan inte användas på det sättet."),
-    409: ("Konflikt", "Åtgärden går inte att utföra i exemplets nuvarande läge."),
-    413: ("För stor förfrågan", "Det du skickade är för stort."),
-    429: ("För många försök", "Vänta en stund och försök igen."),
-    500: ("Något gick fel", "Ett oväntat fel uppstod hos oss. Försök igen om en stund."),
-    503: ("Tillfälligt otillgängligt", "Tjänsten är tillfälligt otillgänglig. Försök igen om en liten stund."),
-}
 SEARCH_UNAVAILABLE = (
     "Sökningen är tillfälligt otillgänglig medan sökindexet byggs om från databasen. "
     "Inget av det som sparats har gått förlorat. Försök igen om en liten stund."
@@ -37,7 +28,7 @@ def _wants_json() -> bool:
 
 def render_error(code: int, detail: str | None = None, headers: dict | None = None):
     """An error page (or JSON body under /api/) with the Swedish title and explanation."""
-    title, text = MESSAGES.get(code, MESSAGES[500])
+    title, text = (str(x) for x in ERRORS.get(code, ERRORS[500]))
     headers = headers or {}
     if _wants_json():
         return jsonify({"error": {"status": code, "title": title, "message": detail or text}}), code, headers

@@ -6,10 +6,9 @@ from zoneinfo import ZoneInfo
 
 from flask import request, url_for
 
-LOCAL = ZoneInfo("Europe/Stockholm")
+from .. import i18n, labels
 
-MONTHS = ["januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti",
-          "september", "oktober", "november", "december"]
+LOCAL = ZoneInfo("Europe/Stockholm")
 
 
 def local(value: datetime) -> datetime:
@@ -20,20 +19,13 @@ def local(value: datetime) -> datetime:
 
 
 def swedish_date(value) -> str:
-    """'27 november 2026' for a datetime (in Europe/Stockholm time) or date."""
-    if not value:
-        return ""
-    if isinstance(value, datetime):
-        value = local(value)
-    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+    """'27 november 2026' (English: 'November 27, 2026'), a datetime read in Europe/Stockholm time."""
+    return i18n.long_date(value)
 
 
 def swedish_datetime(value) -> str:
-    """'27 november 2026 kl. 14.05' in Europe/Stockholm time."""
-    if not value:
-        return ""
-    value = local(value)
-    return f"{swedish_date(value)} kl. {value:%H.%M}"
+    """'27 november 2026 14:05' (English: 'November 27, 2026 2:05 PM') in Europe/Stockholm time."""
+    return i18n.long_datetime(value)
 
 
 def local_stamp(value, seconds: bool = False) -> str:
@@ -51,13 +43,12 @@ def iso_local(value) -> str | None:
 
 
 def source_date(value: str) -> str:
-    """'2014-11' → 'november 2014'."""
+    """'2014-11' → 'november 2014' ('November 2014' in English); other values as they are."""
     try:
         if len(value) == 7:
-            d = datetime.strptime(value, "%Y-%m")
-            return f"{MONTHS[d.month - 1]} {d.year}"
+            return i18n.month_year(datetime.strptime(value, "%Y-%m").date())
         if len(value) == 10:
-            return swedish_date(datetime.strptime(value, "%Y-%m-%d"))
+            return i18n.long_date(datetime.strptime(value, "%Y-%m-%d").date())
     except (TypeError, ValueError):
         pass
     return value or ""
@@ -83,3 +74,4 @@ def register(app) -> None:
     app.jinja_env.filters["svstamp"] = local_stamp
     app.jinja_env.filters["source_date"] = source_date
     app.jinja_env.globals["url_with"] = url_with
+    app.jinja_env.globals["label"] = labels.label  # the label catalogue (kb/labels.py): label("states", code)

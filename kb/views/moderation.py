@@ -21,21 +21,12 @@ from ..permissions import (
     scope_entries,
 )
 from ..render import render_markdown
-from ..workflow import ACTION_LABELS, STATE_LABELS, Action, is_editable
+from ..labels import BULK_ACTIONS, QUEUE_STATES
+from ..workflow import Action, is_editable
 from ..inputs import MAX_DB_INT, bad_request, parse_int
 from .helpers import current_actor, entry_or_404
 
 bp = Blueprint("moderation", __name__)
-
-QUEUE_STATES = {
-    "submitted": "Väntar på granskning",
-    "changes_requested": "Ändringar begärda",
-    "draft": "Utkast",
-    "rejected": "Avslagna",
-    "published": "Publicerade",
-    "archived": "Arkiverade",
-}
-
 
 def queue_query(user, state: str):
     """Examples in the user's scope in `state`, oldest first (scope applied in SQL)."""
@@ -80,7 +71,6 @@ def queue():
 
 def _bulk_actions(entries: list[Entry]) -> dict[str, str]:
     """The bulk actions that apply to at least one listed example for this user (available_actions)."""
-    from ..review_desk import BULK_ACTIONS
 
     offered = {action.value for e in entries for action in available_actions(e, current_user)}
     if any(e.is_public and can(current_user, Permission.VERIFY, e) for e in entries):
@@ -122,7 +112,7 @@ def render_review(entry: Entry, status: int = 200, comment: str = "", comment_er
     return render_template(
         "moderation/review.html", entry=entry, working=working, shown=shown, rev=shown,
         body=render_markdown(shown.body) if shown else "", diff=diff, since=since, diff_since=diff_since,
-        actions=actions, action_labels=ACTION_LABELS, state_labels=STATE_LABELS, form=CommentForm(),
+        actions=actions, form=CommentForm(),
         can_edit=can(current_user, Permission.EDIT, entry) and is_editable(entry),
         own_block=own_block, comment=comment, comment_error=comment_error,
         lix_summary=lix(shown.summary) if shown else None, lix_body=lix(shown.body) if shown else None,
@@ -218,5 +208,5 @@ def history(entry_id: int):
     diff = revision_diff(revisions.get(a), revisions[b]) if b is not None else []
     return render_template(
         "moderation/history.html", entry=entry, revisions=[revisions[n] for n in numbers],
-        a=a, b=b, diff=diff, state_labels=STATE_LABELS,
+        a=a, b=b, diff=diff,
     )
