@@ -73,5 +73,5 @@ clean:
 ## language's catalogue (kb/translations/<lang>/LC_MESSAGES/messages.po); translate the empty ones,
 ## `make test` checks that none is left (tests/test_i18n.py). The app compiles .mo files itself.
 translations: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output --omit-header -o kb/translations/messages.pot .
+	$(BIN)/pybabel extract -F kb/translations/babel.cfg -k _l -k lazy_gettext --no-location --sort-output --omit-header -o kb/translations/messages.pot .
 	$(BIN)/pybabel update -i kb/translations/messages.pot -d kb/translations --no-wrap --no-fuzzy-matching --ignore-obsolete
