@@ -99,16 +99,19 @@ def create_app(config: dict | None = None) -> Flask:
     sessions.configure(app)  # session lifetime, second factor, __Host- cookie, HSTS
 
     from . import indexing
+    from .search.cache import SearchCaches
     from .search.index import SearchIndex
 
+    # The search package knows nothing of Flask: it is handed what it needs here. Catalog
+    # (categories, labels, synonyms) and results caches of this process (kb/search/cache.py);
+    # one searcher per app context (Flask's `g`).
+    caches = SearchCaches(lambda: db.session, float(app.config.get("KB_CATALOG_MAX_AGE", 1.0)))
+    app.extensions["kb_search_cache"] = caches
     app.extensions["kb_index"] = SearchIndex(
         app.config["KB_INDEX_DIR"], indexing.load_published, indexing.LogSource(),
         prune_grace=float(app.config.get("KB_INDEX_PRUNE_GRACE", 600)),
+        context=lambda: g._get_current_object(), caches=caches,
     )
-    from .search.cache import SearchCaches
-
-    # Catalog (categories, labels, synonyms) and results caches of this process (kb/search/cache.py).
-    app.extensions["kb_search_cache"] = SearchCaches(float(app.config.get("KB_CATALOG_MAX_AGE", 1.0)))
 
     @app.before_request
     def _per_request_setup():

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, url_for
 from flask.cli import AppGroup
 
 from . import content, indexing, services
@@ -143,7 +143,7 @@ def run_load(root: Path, force: bool = False) -> int:
         click.echo(f"  KONFLIKT {conflict}", err=True)
     from .search import synonyms
 
-    for warning in synonyms.current().warnings:
+    for warning in synonyms.current(db.session).warnings:
         click.echo(f"  synonymlistan: {warning}", err=True)
     return 0
 
@@ -371,7 +371,7 @@ def bench_command(repeat: int, size: int | None, seed: int, n_queries: int, data
                "bostad", '"eget boende"', "orebro", "", "sfi"]
     from .search import synonyms
 
-    table = synonyms.current()  # passing the table bypasses the results cache: these are uncached searches
+    table = synonyms.current(db.session)  # passing the table bypasses the results cache: these are uncached searches
     samples: list[float] = []
     for q in queries:
         times = []
@@ -394,7 +394,7 @@ def bench_command(repeat: int, size: int | None, seed: int, n_queries: int, data
     with current_app.test_request_context():
         for prefix in ("bo", "bost", "borl", "kol", "sfi", "dal", "ägar", "praktik") * repeat:
             start = time.perf_counter()
-            suggestions(index, prefix, categories)
+            suggestions(index, prefix, categories, url_for)
             times.append(1000 * (time.perf_counter() - start))
     times.sort()
     click.echo(f"suggest ({len(times)} prefixes): p50 {statistics.median(times):.2f} ms, p95 {times[int(0.95 * (len(times) - 1))]:.2f} ms")

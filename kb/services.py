@@ -120,7 +120,7 @@ def save_synonyms(actor: audit.Actor, text: str, source: str = "web") -> bool:
 
     require(actor.user, Permission.EDIT_SYNONYMS)
     synonyms.parse(text)  # raises SynonymError with the line to fix
-    if synonyms.current_text() == text:
+    if synonyms.current_text(db.session) == text:
         return False
     db.session.add(SynonymSet(text=text, author_id=actor.id, source=source))
     audit.record(actor, "synonyms_save", "synonyms", "", detail=f"{len(text)} tecken")
@@ -181,7 +181,7 @@ def export_content(root: Path, on_start=None, progress=None) -> list[Path]:
     written.append(cat_path)
     from .search import synonyms
 
-    table = synonyms.current_text()
+    table = synonyms.current_text(db.session)
     if table:
         syn_path = root / "synonyms.yaml"
         content.write_atomic(syn_path, table)

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from flask import current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -48,10 +48,18 @@ def _labels(category_names: dict[str, str]) -> dict[str, dict[str, str]]:
     }
 
 
-class SearchCaches:
-    """One per app (app.extensions["kb_search_cache"]); safe to share between threads."""
+_ALL: weakref.WeakSet = weakref.WeakSet()  # every live SearchCaches, for invalidation after commit
 
-    def __init__(self, max_age: float = 1.0, size: int = RESULTS_SIZE):
+
+class SearchCaches:
+    """One per app (the search index's `caches`); safe to share between threads.
+
+    `session_factory()` gives the database session the catalog is read from (the app
+    factory passes Flask-SQLAlchemy's); nothing here reads Flask's globals."""
+
+    def __init__(self, session_factory, max_age: float = 1.0, size: int = RESULTS_SIZE):
+        self.session_factory = session_factory
+        _ALL.add(self)
         self.max_age = max_age
         self.size = size
         self._catalog: Catalog | None = None
@@ -67,10 +75,9 @@ class SearchCaches:
         current = self._catalog
         if current is not None and time.monotonic() - self._checked < self.max_age:
             return current
-        from ..extensions import db
         from ..models import Category, SynonymSet
 
-        session = session or db.session
+        session = session or self.session_factory()
         rows = session.execute(sa.select(Category.slug, Category.name).order_by(Category.position, Category.name)).all()
         synonym_id = session.scalar(sa.select(sa.func.max(SynonymSet.id))) or 0
         names = {slug: name for slug, name in rows}
@@ -80,7 +87,7 @@ class SearchCaches:
                 table = current.synonyms
             else:
                 try:
-                    table = synonyms_module.parse_cached(synonyms_module.current_text())
+                    table = synonyms_module.parse_cached(synonyms_module.current_text(session))
                 except synonyms_module.SynonymError:
                     table = synonyms_module.SynonymTable()
             current = Catalog(version, frozenset(names), names, table, _labels(names))
@@ -121,13 +128,6 @@ class SearchCaches:
             self._catalog, self._checked = None, 0.0
 
 
-def current() -> SearchCaches | None:
-    """The current app's caches (None outside an app or when the app has none)."""
-    if not has_app_context():
-        return None
-    return current_app.extensions.get("kb_search_cache")
-
-
 def results_key(index, params, catalog: Catalog, cleaned_q: str):
     """The results-cache key of a search, or None when the index state is unknown."""
     state = index.state()
@@ -155,8 +155,7 @@ def _note_catalog_changes(session: Session, _context, _instances) -> None:
 @event.listens_for(Session, "after_commit")
 def _invalidate_after_commit(session: Session) -> None:
     if session.info.pop(CHANGED, False):
-        caches = current()
-        if caches is not None:
+        for caches in list(_ALL):  # one per app; re-reading a second one early costs a query
             caches.invalidate_catalog()
 
 

@@ -32,7 +32,6 @@ import threading
 import time
 from pathlib import Path
 
-from flask import g
 from whoosh.filedb.filestore import FileStorage
 
 from .analysis import ANALYSIS_VERSION
@@ -117,13 +116,35 @@ def _writer(generation: Path, merge: bool):
     w.commit(merge=merge)
 
 
+_THREAD = threading.local()
+
+
+def _thread_context():
+    """The default unit of work: the calling thread (the app passes Flask's app context)."""
+    return _THREAD
+
+
+def _pop_searcher(holder):
+    item = getattr(holder, "_kb_searcher", None)
+    if item is not None:
+        with contextlib.suppress(AttributeError):
+            delattr(holder, "_kb_searcher")
+    return item
+
+
 class SearchIndex:
     """One index directory; safe to share between threads of one process and between processes."""
 
-    def __init__(self, root: str | os.PathLike, loader, log_source=None, prune_grace: float = PRUNE_GRACE_SECONDS):
+    def __init__(self, root: str | os.PathLike, loader, log_source=None, prune_grace: float = PRUNE_GRACE_SECONDS,
+                 context=None, caches=None):
         """`loader(session)` returns the published entries to index (rebuilds); `log_source`
-        reads the database's index log (kb.indexing.LogSource), without which nothing is applied."""
+        reads the database's index log (kb.indexing.LogSource), without which nothing is applied.
+        `context()` returns the object that holds one unit of work's searcher (the app factory
+        passes Flask's per-context `g`; the default is one per thread) and raises RuntimeError
+        outside any unit of work; `caches` is the catalog and results cache (kb/search/cache.py)."""
         self.root = Path(root)
+        self.context = context or _thread_context
+        self.caches = caches
         self.loader = loader
         self.log_source = log_source
         self.prune_grace = prune_grace
@@ -344,7 +365,7 @@ class SearchIndex:
         small pool and gives it back at teardown (`release`). A pooled searcher is
         reopened when the index changed (never `Searcher.refresh()`). An unusable
         index raises IndexUnavailable and is marked for the maintenance worker."""
-        holder = g._get_current_object()
+        holder = self.context()
         current = getattr(holder, "_kb_searcher", None)
         if current is not None and not self._is_current(current):
             current[1].close()
@@ -357,7 +378,7 @@ class SearchIndex:
         """What this context's searcher reads: (generation, Whoosh commit generation).
         Every applied log batch is a commit, so this names the index contents (a cache key)."""
         self.searcher()
-        item = getattr(g, "_kb_searcher", None)
+        item = getattr(self.context(), "_kb_searcher", None)
         if item is None:
             return None
         return item[0].name, item[1].reader().generation()
@@ -379,7 +400,7 @@ class SearchIndex:
         return the IndexUnavailable to raise."""
         log.warning("search index read failed (%s); marked for rebuild", f"{type(exc).__name__}: {exc}")
         try:
-            item = g.pop("_kb_searcher", None)
+            item = _pop_searcher(self.context())
         except RuntimeError:
             item = None
         if item is not None:
@@ -398,7 +419,7 @@ class SearchIndex:
     def release(self) -> None:
         """Give the current context's searcher back to the pool."""
         try:
-            item = g.pop("_kb_searcher", None)
+            item = _pop_searcher(self.context())
         except RuntimeError:  # no app context
             return
         if item is None:

@@ -487,9 +487,9 @@ def run(index, params: SearchParams, table: synonyms_module.SynonymTable | None 
     """Search the index: query + filters, one page of hits, facets, snippets, spelling help.
 
     A repeated search on the same index state and synonyms is a cache lookup (kb/search/cache.py)."""
-    caches = cache_module.current() if table is None else None
+    caches = getattr(index, "caches", None) if table is None else None
     if caches is None:
-        return _run(index, params, table or synonyms_module.current())
+        return _run(index, params, table or synonyms_module.SynonymTable())
     catalog = caches.catalog()
     key = cache_module.results_key(index, params, catalog, clean_query(params.q)[0])
     found = caches.get(key)

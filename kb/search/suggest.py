@@ -5,8 +5,6 @@ matched in memory: a few milliseconds per call.
 """
 from __future__ import annotations
 
-from flask import url_for
-
 from .. import places
 from ..places import fold
 
@@ -14,8 +12,8 @@ LIMIT = 8
 KIND_ORDER = {"title": 0, "place": 1, "category": 2, "tag": 3}
 
 
-def _candidates(searcher, categories) -> list[tuple[str, str, str, str]]:
-    """(folded label, label, kind, url) for every suggestible thing."""
+def _candidates(searcher, categories, link) -> list[tuple[str, str, str, str]]:
+    """(folded label, label, kind, url) for every suggestible thing; `link(endpoint, **args)` makes URLs."""
     cached = getattr(searcher, "_kb_suggest", None)
     if cached is not None:
         return cached
@@ -23,7 +21,7 @@ def _candidates(searcher, categories) -> list[tuple[str, str, str, str]]:
     place_counts: dict[str, int] = {}
     tags: set[str] = set()
     for stored in searcher.all_stored_fields():
-        items.append((fold(stored["title"]), stored["title"], "title", url_for("browse.example", slug=stored["slug"])))
+        items.append((fold(stored["title"]), stored["title"], "title", link("browse.example", slug=stored["slug"])))
         data = stored["data"]
         for code, _name in data["municipalities"] + data["counties"]:
             place_counts[code] = place_counts.get(code, 0) + 1
@@ -31,23 +29,24 @@ def _candidates(searcher, categories) -> list[tuple[str, str, str, str]]:
     for p in (*places.counties(), *places.municipalities()):
         if place_counts.get(p.code):
             endpoint = "browse.county" if p.kind == "county" else "browse.municipality"
-            items.append((fold(p.name), p.name, "place", url_for(endpoint, slug=p.slug)))
+            items.append((fold(p.name), p.name, "place", link(endpoint, slug=p.slug)))
     for c in categories:
-        items.append((fold(c.name), c.name, "category", url_for("browse.category", slug=c.slug)))
+        items.append((fold(c.name), c.name, "category", link("browse.category", slug=c.slug)))
     for tag in sorted(tags):
-        items.append((fold(tag), tag, "tag", url_for("search.index", q=tag)))
+        items.append((fold(tag), tag, "tag", link("search.index", q=tag)))
     searcher._kb_suggest = items
     return items
 
 
-def suggestions(index, prefix: str, categories) -> list[dict]:
-    """Up to LIMIT completions for `prefix` (any word of a label may start with it)."""
+def suggestions(index, prefix: str, categories, link) -> list[dict]:
+    """Up to LIMIT completions for `prefix` (any word of a label may start with it); `link(endpoint,
+    **args)` turns a page into its URL (the web passes Flask's url_for)."""
     needle = fold(prefix).strip()
     if len(needle) < 2:
         return []
     searcher = index.searcher()
     scored = []
-    for folded, label, kind, url in _candidates(searcher, categories):
+    for folded, label, kind, url in _candidates(searcher, categories, link):
         if folded.startswith(needle):
             rank = 0
         elif f" {needle}" in f" {folded}":

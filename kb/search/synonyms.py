@@ -115,20 +115,19 @@ def parse_cached(text: str) -> SynonymTable:
     return parse(text)
 
 
-def current_text() -> str:
+def current_text(session) -> str:
     """The newest saved version of the table ('' before anything is loaded)."""
     import sqlalchemy as sa
 
-    from ..extensions import db
     from ..models import SynonymSet
 
-    row = db.session.execute(sa.select(SynonymSet.text).order_by(SynonymSet.id.desc()).limit(1)).first()
+    row = session.execute(sa.select(SynonymSet.text).order_by(SynonymSet.id.desc()).limit(1)).first()
     return row[0] if row else ""
 
 
-def current() -> SynonymTable:
+def current(session) -> SynonymTable:
     """The table in force now; a broken saved version (it cannot be saved broken) means none."""
     try:
-        return parse_cached(current_text())
+        return parse_cached(current_text(session))
     except SynonymError:
         return SynonymTable()

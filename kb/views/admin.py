@@ -133,7 +133,7 @@ def synonyms_page():
     from ..search import synonyms
     from ..services import save_synonyms
 
-    text = synonyms.current_text()
+    text = synonyms.current_text(db.session)
     error = None
     if request.method == "POST":
         form = CommentForm()  # CSRF only; the text comes from the textarea below

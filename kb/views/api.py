@@ -75,7 +75,7 @@ def search():
 def suggest():
     """Completions for a prefix: titles, places, topics and tags (for the search box)."""
     prefix = (request.args.get("q") or "")[:100]
-    items = suggestions(current_app.extensions["kb_index"], prefix, catalog.categories())
+    items = suggestions(current_app.extensions["kb_index"], prefix, catalog.categories(), url_for)
     return jsonify({"query": prefix, "suggestions": items})
 
 

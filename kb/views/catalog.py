@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from .. import places
 from ..extensions import db
 from ..models import Category
-from ..search import cache
+from ..services import search_index
 
 
 def categories() -> list[Category]:
@@ -14,7 +14,7 @@ def categories() -> list[Category]:
 
 
 def category_slugs() -> set[str]:
-    caches = cache.current()
+    caches = search_index().caches
     if caches is not None:  # read at most once a second (kb/search/cache.py)
         return set(caches.catalog().category_slugs)
     return set(db.session.scalars(sa.select(Category.slug)))
@@ -22,7 +22,7 @@ def category_slugs() -> set[str]:
 
 def labels() -> dict[str, dict[str, str]]:
     """Human names for facet values: category slug, county code and municipality code."""
-    caches = cache.current()
+    caches = search_index().caches
     if caches is not None:
         return caches.catalog().labels
     return {

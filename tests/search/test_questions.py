@@ -10,6 +10,7 @@ import pytest
 from whoosh.query import And, Or, Phrase, Term
 
 from kb.evaluation import evaluate
+from kb.extensions import db
 from kb.search import compounds, synonyms
 from kb.search import query as q
 from kb.search.schema import strip_template
@@ -59,7 +60,7 @@ def _served_and_exhaustive(app, text: str, **filters):
         served = q.run(index, q.SearchParams(q=text, per_page=10, **filters))
         searcher = index.searcher()
         scorer = Scorer(searcher)
-        parsed = q.parse(served.params.q, synonyms.current(), index.ambiguous_places())
+        parsed = q.parse(served.params.q, synonyms.current(db.session), index.ambiguous_places())
         units = q.understand(index, scorer, parsed, served.params.q).units
         assert units, text
         scores = scorer.exhaustive(units)
@@ -94,7 +95,7 @@ def test_matches_equal_whoosh_own_matching(loaded_app):
         searcher = index.searcher()
         for text in _queries()[:60]:
             scorer = Scorer(searcher)
-            parsed = q.parse(text, synonyms.current(), index.ambiguous_places())
+            parsed = q.parse(text, synonyms.current(db.session), index.ambiguous_places())
             units = q.understand(index, scorer, parsed, text).units
             subs = []
             for unit in (u for u in units if u.matches):

@@ -167,7 +167,7 @@ def test_admin_edits_synonyms_and_they_work_without_reindex(staff_app):
     with staff_app.app_context():
         from kb.search import synonyms as syn
 
-        current = syn.current_text()
+        current = syn.current_text(db.session)
     resp = post(client, "/admin/synonymer", {"text": current + "- [zebrafink, ägardirektiv]\n"})
     assert resp.status_code == 303
     assert public.get("/api/v1/search?q=zebrafink").get_json()["results"][0]["slug"] == "agardirektiv-till-bostadsbolag"

@@ -152,7 +152,7 @@ def test_synonym_web_edit_wins_and_a_changed_file_is_a_conflict(staff_app, tmp_p
     with staff_app.app_context():
         from kb.search import synonyms
 
-        web_text = synonyms.current_text() + "- [zebrafink, ägardirektiv]\n"
+        web_text = synonyms.current_text(db.session) + "- [zebrafink, ägardirektiv]\n"
     assert post(admin, "/admin/synonymer", {"text": web_text}).status_code == 303
     result = _load(staff_app, root)
     assert result.exit_code == 0 and "KONFLIKT" not in result.output and "synonymlistan" not in result.output
@@ -161,11 +161,11 @@ def test_synonym_web_edit_wins_and_a_changed_file_is_a_conflict(staff_app, tmp_p
     assert "KONFLIKT synonyms.yaml ↔ synonymlistan" in result.output
     assert "admin@example.se sparade en ny version" in result.output
     with staff_app.app_context():
-        assert synonyms.current_text() == web_text
+        assert synonyms.current_text(db.session) == web_text
         count = db.session.scalar(sa.select(sa.func.count()).select_from(SynonymSet))
     result = _load(staff_app, root, "--force")
     with staff_app.app_context():
-        assert "kattfisk" in synonyms.current_text()
+        assert "kattfisk" in synonyms.current_text(db.session)
         assert db.session.scalar(sa.select(sa.func.count()).select_from(SynonymSet)) == count + 1
         row = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "synonyms_load").order_by(AuditEvent.id.desc())).first()
         assert row.actor == "innehållsfil"
