@@ -184,7 +184,7 @@ def create_app(config: dict | None = None) -> Flask:
         from flask_login import current_user
 
         from .permissions import Permission, can, can_review
-        from .views.moderation import pending_count
+        from .queries import pending_count
 
         return {
             "nav_pending": pending_count(current_user) if current_user.is_authenticated else 0,

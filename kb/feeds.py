@@ -13,7 +13,7 @@ from .links import external_url
 from .mail import aware
 from .models import Entry
 from .search import query as search_query
-from .services import published_entries_query
+from . import queries
 
 MAX_ENTRIES = 1000
 
@@ -29,7 +29,7 @@ def feed_xml(filters: Filters, labels: dict[str, dict[str, str]]) -> bytes:
     """The Atom document for published examples matching `filters`, newest first."""
     result = search_query.run(current_app.extensions["kb_index"], filters.params(per_page=MAX_ENTRIES))
     slugs = [h.slug for h in result.hits]
-    entries = {e.slug: e for e in db.session.scalars(published_entries_query().where(Entry.slug.in_(slugs)))} if slugs else {}
+    entries = queries.published_by_slugs(slugs)
     args = {k: v for k, v in vars(filters).items() if v}
     self_url = external_url("channels.feed", **args)
     fg = FeedGenerator()

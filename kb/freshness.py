@@ -86,14 +86,14 @@ def is_stale(entry: Entry, now: datetime | None = None, months: int | None = Non
 
 def slugs_checked_within(months: int, now: datetime | None = None) -> frozenset[str]:
     """Slugs of published examples checked within the last `months` months (for search filters)."""
-    from .services import published_entries
+    from .queries import published_entries
 
     return frozenset(e.slug for e in published_entries() if not is_stale(e, now, months))
 
 
 def to_check(user, county: str | None = None, now: datetime | None = None) -> list[Entry]:
     """Published examples in the user's scope not checked within the threshold, oldest check first."""
-    from .services import published_entries_query
+    from .queries import published_entries_query
 
     q = scope_entries(user, published_entries_query())
     if county:
@@ -176,7 +176,7 @@ class Reminder:
 def reminders(now: datetime | None = None) -> list[Reminder]:
     """One reminder per county with stale examples, addressed to its active moderators."""
     from .links import external_url
-    from .services import published_entries
+    from .queries import published_entries
 
     by_county: dict[str, list[Entry]] = {}
     for entry in published_entries():

@@ -24,7 +24,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import current_app
 
-from . import services
+from . import queries, services
 from .extensions import db
 from .feeds import last_changed
 from .links import external_url
@@ -130,7 +130,7 @@ def _csv_values(r: dict) -> list:
 
 def _build(target: Path, version: Version) -> None:
     """Write the three files for one version from a single read of the published set."""
-    entries = services.published_entries()
+    entries = queries.published_entries()
     records = [_record(e) for e in entries]
     text = io.StringIO()
     writer = csv.writer(text, lineterminator="\r\n")

@@ -8,8 +8,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import current_app
 
-from . import audit, content, places
-from .indexing import mark_for_reindex, published_query
+from . import audit, content, places, queries
+from .indexing import mark_for_reindex
 from .permissions import Permission, require
 from .extensions import db
 from .models import (
@@ -26,21 +26,6 @@ log = logging.getLogger(__name__)
 def search_index():
     """The application's SearchIndex."""
     return current_app.extensions["kb_index"]
-
-
-def published_entries_query():
-    """Published entries with everything the index and pages need, loaded eagerly."""
-    return published_query()
-
-
-def published_entries() -> list[Entry]:
-    """Every published entry (what the public, the index and exports may see)."""
-    return list(db.session.scalars(published_entries_query()))
-
-
-def get_published_entry(slug: str) -> Entry | None:
-    """The published entry with this slug, or None (drafts and archived ones are None too)."""
-    return db.session.scalars(published_entries_query().where(Entry.slug == slug)).first()
 
 
 # --------------------------------------------------------------------------- load
@@ -186,7 +171,7 @@ def export_content(root: Path, on_start=None, progress=None) -> list[Path]:
         syn_path = root / "synonyms.yaml"
         content.write_atomic(syn_path, table)
         written.append(syn_path)
-    entries = published_entries()
+    entries = queries.published_entries()
     if on_start:
         on_start(len(entries))
     for entry in entries:

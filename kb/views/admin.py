@@ -1,14 +1,13 @@
 """National administration: users and the audit log."""
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from .. import accounts
+from .. import accounts, queries
 from ..extensions import db
 from ..forms import CommentForm, UserForm
-from ..models import AuditEvent, User
+from ..models import User
 from ..permissions import Permission, require
 from ..inputs import int_arg
 from .helpers import current_actor
@@ -42,8 +41,7 @@ def users():
             db.session.commit()
             flash(f"Användaren {accounts.normalise_email(form.email.data)} lades till.", "info")
             return redirect(url_for(".users")), 303
-    rows = db.session.scalars(sa.select(User).order_by(User.county_code, User.email)).all()
-    return render_template("admin/users.html", form=form, users=rows), (400 if form.errors else 200)
+    return render_template("admin/users.html", form=form, users=queries.all_users()), (400 if form.errors else 200)
 
 
 @bp.post("/anvandare/<int:user_id>/<any(inaktivera, aktivera):change>")
@@ -107,29 +105,20 @@ def reset_link(user_id: int):
 @bp.get("/logg")
 def audit_log():
     """Browse and filter the audit log, newest first."""
-    q = sa.select(AuditEvent).order_by(AuditEvent.id.desc())
     action = request.args.get("action", "").strip()[:40]
     actor = request.args.get("actor", "").strip()[:254]
     obj = request.args.get("object", "").strip()[:200]
-    if action:
-        q = q.where(AuditEvent.action == action)
-    if actor:
-        q = q.where(AuditEvent.actor.contains(actor))
-    if obj:
-        q = q.where(AuditEvent.object_id == obj)
     page = int_arg("page", 1, 1, 99_999)
-    events = db.session.scalars(q.limit(PER_PAGE + 1).offset((page - 1) * PER_PAGE)).all()
-    actions = db.session.scalars(sa.select(AuditEvent.action).distinct().order_by(AuditEvent.action)).all()
+    events, more = queries.audit_events(action, actor, obj, page, PER_PAGE)
     return render_template(
-        "admin/audit.html", events=events[:PER_PAGE], more=len(events) > PER_PAGE, page=page,
-        actions=actions, action=action, actor=actor, obj=obj,
+        "admin/audit.html", events=events, more=more, page=page,
+        actions=queries.audit_actions(), action=action, actor=actor, obj=obj,
     )
 
 
 @bp.route("/synonymer", methods=["GET", "POST"])
 def synonyms_page():
     """Edit the synonym table; a valid version takes effect at once (no reindex)."""
-    from ..models import SynonymSet
     from ..search import synonyms
     from ..services import save_synonyms
 
@@ -152,7 +141,7 @@ def synonyms_page():
                 db.session.commit()
                 flash("Synonymlistan sparades och gäller från och med nu." if changed else "Inget ändrades.", "info")
                 return redirect(url_for(".synonyms_page")), 303
-    versions = db.session.scalars(sa.select(SynonymSet).order_by(SynonymSet.id.desc()).limit(20)).all()
+    versions = queries.synonym_versions()
     try:
         warnings = [] if error else synonyms.parse_cached(text).warnings
     except synonyms.SynonymError:

@@ -3,10 +3,9 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request, url_for
 
-from .. import facts, placedata, places
+from .. import facts, placedata, places, queries
 from ..render import render_markdown
 from ..search.suggest import suggestions
-from ..services import get_published_entry
 from . import catalog
 from .filters import iso_local
 from .search import run_search
@@ -82,7 +81,7 @@ def suggest():
 @bp.get("/examples/<slug>")
 def example(slug: str):
     """One published example with its Markdown and rendered HTML."""
-    entry = get_published_entry(slug)
+    entry = queries.get_published_entry(slug)
     if entry is None:
         return _error(404, f"Inget publicerat exempel med slug '{slug[:120]}'.", "slug")
     rev = entry.published_revision

@@ -1,19 +1,15 @@
 """Public pages: home, example, category, county and municipality."""
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, render_template
 
-from .. import adoption, facts, places
+from .. import adoption, facts, places, queries
 from ..inputs import int_arg
-from ..extensions import db
-from ..models import Category, County, Municipality
 from ..render import render_markdown
 from ..search import nearby
 from ..search import query as search_query
 from ..search.index import IndexUnavailable
 from ..search.query import SearchParams
-from ..services import get_published_entry
 from . import catalog
 from . import maps as map_views
 
@@ -49,7 +45,7 @@ def home():
 @bp.get("/exempel/<slug>")
 def example(slug: str):
     """One published example; anything else is 404 to the public."""
-    entry = get_published_entry(slug)
+    entry = queries.get_published_entry(slug)
     if entry is None:
         abort(404)
     rev = entry.published_revision
@@ -79,7 +75,7 @@ def _related(slug: str) -> list:
 
 @bp.get("/kategori/<slug>")
 def category(slug: str):
-    cat = db.session.scalars(sa.select(Category).where(Category.slug == slug)).first()
+    cat = queries.category_by_slug(slug)
     if cat is None:
         abort(404)
     result = _listing(category=slug)
@@ -88,7 +84,7 @@ def category(slug: str):
 
 @bp.get("/lan/<slug>")
 def county(slug: str):
-    row = db.session.scalars(sa.select(County).where(County.slug == slug)).first()
+    row = queries.county_by_slug(slug)
     if row is None:
         abort(404)
     result = _listing(county=row.code)
@@ -102,7 +98,7 @@ def county(slug: str):
 
 @bp.get("/kommun/<slug>")
 def municipality(slug: str):
-    row = db.session.scalars(sa.select(Municipality).where(Municipality.slug == slug)).first()
+    row = queries.municipality_by_slug(slug)
     if row is None:
         abort(404)
     result = _listing(municipality=row.code)

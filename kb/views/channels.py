@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import xml.etree.ElementTree as ET
 
-import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from flask import (
     Blueprint,
@@ -24,13 +23,11 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SubmitField
 
-from .. import alerts, feeds, notices, opendata, places
+from .. import alerts, feeds, notices, opendata, places, queries
 from ..extensions import db, limiter
 from ..labels import FREQUENCIES, label
 from ..links import external_url
 from ..mail import aware
-from ..models import Category, County, Municipality
-from ..services import published_entries
 from . import catalog
 
 bp = Blueprint("channels", __name__)
@@ -54,13 +51,13 @@ def _page_filters() -> alerts.Filters | None:
         filters, _errors = alerts.normalise_filters(request.args)
         return filters
     if endpoint == "browse.category":
-        cat = db.session.scalars(sa.select(Category).where(Category.slug == slug)).first()
+        cat = queries.category_by_slug(slug)
         return alerts.Filters(category=cat.slug) if cat else None
     if endpoint == "browse.county":
-        row = db.session.scalars(sa.select(County).where(County.slug == slug)).first()
+        row = queries.county_by_slug(slug)
         return alerts.Filters(county=row.code) if row else None
     if endpoint == "browse.municipality":
-        row = db.session.scalars(sa.select(Municipality).where(Municipality.slug == slug)).first()
+        row = queries.municipality_by_slug(slug)
         return alerts.Filters(municipality=row.code) if row else None
     return alerts.Filters()
 
@@ -315,7 +312,7 @@ def sitemap():
         ET.SubElement(url, "loc").text = loc
         ET.SubElement(url, "lastmod").text = aware(when).date().isoformat()
 
-    for entry in published_entries():
+    for entry in queries.published_entries():
         when = feeds.last_changed(entry)
         rev = entry.published_revision
         add(external_url("browse.example", slug=entry.slug), when)

@@ -1,15 +1,14 @@
 """Review: the county queue, the review page with diff and thread, actions, history."""
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from .. import moderation, places
+from .. import moderation, places, queries
 from ..diff import revision_diff
 from ..extensions import db
 from ..forms import CommentForm
-from ..models import Entry, EntryState, Revision, RevisionState
+from ..models import Entry, RevisionState
 from ..permissions import (
     Permission,
     available_actions,
@@ -18,7 +17,6 @@ from ..permissions import (
     can_review,
     require,
     reviews_every_county,
-    scope_entries,
 )
 from ..render import render_markdown
 from ..labels import BULK_ACTIONS, QUEUE_STATES
@@ -27,24 +25,6 @@ from ..inputs import MAX_DB_INT, bad_request, parse_int
 from .helpers import current_actor, entry_or_404
 
 bp = Blueprint("moderation", __name__)
-
-def queue_query(user, state: str):
-    """Examples in the user's scope in `state`, oldest first (scope applied in SQL)."""
-    q = sa.select(Entry).outerjoin(Revision, Entry.working_revision_id == Revision.id)
-    if state in ("published", "archived"):
-        q = q.where(Entry.state == EntryState(state)).order_by(Entry.updated_at)
-    else:
-        q = q.where(Revision.review_state == RevisionState(state)).order_by(Revision.updated_at, Entry.id)
-    return scope_entries(user, q)
-
-
-def pending_count(user) -> int:
-    """How many examples wait for this moderator's review (for the navigation bar)."""
-    if not can_review(user):
-        return 0
-    q = queue_query(user, "submitted").with_only_columns(sa.func.count(Entry.id)).order_by(None)
-    return db.session.scalar(q) or 0
-
 
 @bp.get("/granska")
 @login_required
@@ -55,13 +35,13 @@ def queue():
     state = request.args.get("state", "submitted")
     if state not in QUEUE_STATES:
         state = "submitted"
-    q = queue_query(current_user, state)
+    q = queries.queue_query(current_user, state)
     every_county = reviews_every_county(current_user)
     county = request.args.get("lan", "") if every_county else ""
     if county:
         q = q.where(Entry.owner_county_code == county)
     entries = db.session.scalars(q.limit(500)).all()
-    counts = {s: db.session.scalar(queue_query(current_user, s).with_only_columns(sa.func.count(Entry.id)).order_by(None)) for s in QUEUE_STATES}
+    counts = queries.queue_counts(current_user, QUEUE_STATES)
     return render_template(
         "moderation/queue.html", entries=entries, state=state, states=QUEUE_STATES, counts=counts,
         counties=places.counties(), county=county, county_filter=every_county,

@@ -1,16 +1,15 @@
 """Writing examples: my examples, the submission form (new and edit), preview, conflicts."""
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
 
-from .. import moderation, places
+from .. import moderation, places, queries
 from ..extensions import db
 from ..forms import EntryForm
 from ..models import Entry
-from ..permissions import Permission, can, own_entries, require
+from ..permissions import Permission, can, require
 from ..render import render_markdown
 from ..search import query as search_query
 from ..workflow import Action, InvalidTransition
@@ -25,10 +24,7 @@ bp = Blueprint("submit", __name__)
 @login_required
 def mine():
     """The user's own examples with their state and the latest reviewer comment."""
-    entries = db.session.scalars(
-        sa.select(Entry).where(own_entries(current_user)).order_by(Entry.updated_at.desc())
-    ).all()
-    return render_template("submit/mine.html", entries=entries)
+    return render_template("submit/mine.html", entries=queries.own_examples(current_user))
 
 
 def _owner_label(form: EntryForm) -> str | None:
@@ -61,13 +57,13 @@ def _preview_context(form: EntryForm, entry: Entry | None) -> dict:
     from types import SimpleNamespace
 
     from .. import facts
-    from ..models import Category, County, Municipality, PracticeStatus
+    from ..models import PracticeStatus
 
     data = form.to_input()
     base = (entry.working_revision or entry.published_revision) if entry else None
-    category = db.session.scalars(sa.select(Category).where(Category.slug == data.category)).first() if data.category else None
-    munis = list(db.session.scalars(sa.select(Municipality).where(Municipality.code.in_(data.municipalities)).order_by(Municipality.name))) if data.municipalities else []
-    cnts = list(db.session.scalars(sa.select(County).where(County.code.in_(data.counties)).order_by(County.code))) if data.counties else []
+    category = queries.category_by_slug(data.category) if data.category else None
+    munis = queries.municipalities_by_codes(data.municipalities)
+    cnts = queries.counties_by_codes(data.counties)
     rev = SimpleNamespace(
         title=data.title.strip(), summary=data.summary.strip(), category=category, municipalities=munis, counties=cnts,
         tags=[SimpleNamespace(name=t) for t in sorted(set(data.tags))], practice_status=PracticeStatus(data.status or "okänd"),

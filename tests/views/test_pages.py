@@ -106,7 +106,7 @@ def test_internal_error_gets_swedish_500_page(make_app, monkeypatch):
     def boom(*_a, **_k):
         raise RuntimeError("kaboom")
 
-    monkeypatch.setattr(browse, "get_published_entry", boom)
+    monkeypatch.setattr(browse.queries, "get_published_entry", boom)
     resp = app.test_client().get("/exempel/x")
     assert resp.status_code == 500
     html = resp.get_data(as_text=True)
