@@ -122,11 +122,11 @@ def backup(target: Path, echo=print) -> dict:
 
 def _export_and_fingerprint(target: Path, echo) -> dict:
     """Content export and fingerprint, read through the session's one connection (already on the snapshot)."""
-    from . import services
+    from . import exchange
 
     conn = db.session.connection()
     echo("Exporterar innehållet …")
-    exported = services.export_content(target / "content")
+    exported = exchange.export_content(target / "content")
     return {"schema_version": _schema_version(conn), "content_files": len(exported), **fingerprint(conn)}
 
 

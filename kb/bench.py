@@ -330,7 +330,7 @@ def scratch_app(home: Path, database_url: str | None):
 def run_size_bench(size: int, seed: int, database_url: str | None, source: Path, n_queries: int = 200,
                    approvals: int = 10, keep: bool = False, echo=click.echo) -> dict:
     """Everything `flask kb bench --size N` measures; returns the numbers it printed."""
-    from . import accounts, indexing, moderation, services
+    from . import accounts, exchange, indexing, moderation
     from .audit import Actor
     from .permissions import system_actor
     from .extensions import db
@@ -349,7 +349,7 @@ def run_size_bench(size: int, seed: int, database_url: str | None, source: Path,
             with app.app_context():
                 with _bar("load", size) as bar:
                     start = time.perf_counter()
-                    services.load_content(home / "content", progress=lambda _slug: bar.update(1))
+                    exchange.load_content(home / "content", progress=lambda _slug: bar.update(1))
                     db.session.commit()
                     out["load"] = time.perf_counter() - start
                 echo(f"load        {out['load']:.1f} s (parse, validate, database; {db.engine.dialect.name})")

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from flask import current_app, url_for
 from flask.cli import AppGroup
 
-from . import content, indexing, services
+from . import content, exchange, indexing, services
 from .extensions import db
 
 class SwedishHelpFormatter(click.HelpFormatter):
@@ -107,10 +107,10 @@ def _rebuild_index(index, label: str = "Bygger sökindexet") -> int | None:
 
 
 def run_load(root: Path, force: bool = False) -> int:
-    """Load `root` (three-way rule, see kb/loader.py), commit, update the index; returns the exit code."""
+    """Load `root` (three-way rule, see kb/exchange.py), commit, update the index; returns the exit code."""
     try:
         with Progress("Läser innehållsfilerna") as progress:
-            report = services.load_content(root, force=force, on_start=progress.start, progress=progress.step)
+            report = exchange.load_content(root, force=force, on_start=progress.start, progress=progress.step)
         db.session.commit()
     except content.ContentInvalid as exc:
         db.session.rollback()
@@ -171,7 +171,8 @@ def export_command(path: str | None) -> None:
     """Skriv alla publicerade exempel till PATH (standard: content/) i filformatet."""
     root = _content_dir(path)
     with Progress("Skriver filer") as progress:
-        written = services.export_content(root, on_start=progress.start, progress=progress.step)
+        written = exchange.export_content(root, on_start=progress.start, progress=progress.step, actor=_cli_actor())
+    db.session.commit()  # the audit row
     click.echo(f"Skrev {len(written)} filer till {root}.")
 
 

@@ -99,6 +99,7 @@ AUDIT = {
     "bulk_refused": _l("Massåtgärd nekad"),
     "synonyms_save": _l("Synonymer sparade"),
     "synonyms_load": _l("Synonymer inlästa från fil"),
+    "content_export": _l("Innehåll exporterat till filer"),
     "adoption_add": _l("Inspirerad kommun tillagd"),
     "adoption_update": _l("Inspirerad kommun ändrad"),
     "adoption_remove": _l("Inspirerad kommun borttagen"),

@@ -372,7 +372,7 @@ class ContentFile(db.Model):
 
     The load's three-way rule compares the file's hash now with this record (did the file
     change?) and the entry's live revision (or the newest synonym set) with the one recorded
-    here (did the web change it?). See kb/loader.py.
+    here (did the web change it?). See kb/exchange.py.
     """
 
     __tablename__ = "content_files"

@@ -4,7 +4,7 @@ All three files are generated together from one read of the published set, so th
 agree, and are cached on disk under KB_INSTANCE_PATH/opendata/<data version>/. The data
 version is a fingerprint of what is published (count, newest change, newest revision and
 the categories); any approval, archiving, edit or load gives a new version and new files.
-The ZIP is written by the exporter (`services.export_content`), so it is exactly what
+The ZIP is written by the exporter (`exchange.export_content`), so it is exactly what
 `flask kb export` writes and `flask kb load` reads.
 """
 from __future__ import annotations
@@ -24,7 +24,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import current_app
 
-from . import queries, services
+from . import exchange, queries
 from .extensions import db
 from .feeds import last_changed
 from .links import external_url
@@ -78,7 +78,7 @@ def _cache_root() -> Path:
 
 def _record(entry: Entry) -> dict:
     rev = entry.published_revision
-    ex = services.example_data(entry)  # the exchange format: only a public contact is included
+    ex = exchange.example_data(entry)  # the exchange format: only a public contact is included
     munis = sorted(rev.municipalities, key=lambda m: m.code)
     counties = sorted(rev.counties, key=lambda c: c.code)
     county_names = {c.code: c.name for c in rev.counties} | {m.county.code: m.county.name for m in rev.municipalities}
@@ -149,7 +149,7 @@ def _build(target: Path, version: Version) -> None:
     }
     (target / FILES["json"][0]).write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
     with tempfile.TemporaryDirectory() as tmp:
-        written = services.export_content(Path(tmp))
+        written = exchange.export_content(Path(tmp))
         stamp = version.modified.astimezone(UTC).timetuple()[:6]
         with zipfile.ZipFile(target / FILES["zip"][0], "w", compression=zipfile.ZIP_DEFLATED) as zf:
             readme = zipfile.ZipInfo("LICENS.txt", date_time=stamp)

@@ -104,7 +104,7 @@ def test_never_leak_unpublished_anywhere(staff_app, tmp_path, state):
     entry_id = make_entry(staff_app, "contrib_x", X, state=state, title=title)
     with staff_app.app_context():
         slug = entry(staff_app, entry_id).slug
-        from kb.services import export_content
+        from kb.exchange import export_content
 
         export_content(tmp_path)
     public = staff_app.test_client()

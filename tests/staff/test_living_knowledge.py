@@ -90,7 +90,7 @@ def test_public_contact_shown_private_never_in_page_api_export_or_search(desk_ap
     assert private_slug in search  # the example itself is public ...
     search_page = client.get("/sok?q=sommarjobb").get_data(as_text=True)
     with desk_app.app_context():
-        from kb.services import export_content
+        from kb.exchange import export_content
 
         export_content(tmp_path)
     exported = "\n".join(p.read_text(encoding="utf-8") for p in (tmp_path / "examples").glob("*.md"))
@@ -164,7 +164,7 @@ def test_adopted_by_shown_on_both_pages_and_exported(desk_app, tmp_path):
     assert "Falun har tagit efter" in falun and "Läxhjälp som spreds" in falun
     assert public.get(f"/api/v1/examples/{slug}").get_json()["adoption_count"] == 1
     with desk_app.app_context():
-        from kb.services import export_content
+        from kb.exchange import export_content
 
         export_content(tmp_path)
         assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(AuditEvent.action == "adoption_add")) >= 1

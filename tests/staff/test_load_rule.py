@@ -5,7 +5,7 @@ import shutil
 
 import sqlalchemy as sa
 
-from kb import moderation
+from kb import exchange, moderation
 from kb.extensions import db
 from kb.models import AuditEvent, ContentFile, Entry, ReviewEvent, Revision, SynonymSet
 from tests.conftest import CONTENT
@@ -175,9 +175,8 @@ def test_entry_created_on_the_web_is_never_touched(staff_app, tmp_path):
     entry_id = make_entry(staff_app, "contrib_x", X, state="published", title="Läxhjälp i Borlänge bibliotek")
     root = _copy(tmp_path)
     with staff_app.app_context():
-        from kb import services
 
-        services.export_content(root)
+        exchange.export_content(root)
         slug = entry(staff_app, entry_id).slug
     result = _load(staff_app, root)  # its own export loaded back: fine, no conflict
     assert "KONFLIKT" not in result.output, result.output

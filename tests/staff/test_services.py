@@ -6,7 +6,7 @@ import threading
 import pytest
 import sqlalchemy as sa
 
-from kb import moderation, services
+from kb import exchange, moderation
 from kb.audit import Actor
 from kb.extensions import db
 from kb.models import EntryState
@@ -116,7 +116,7 @@ def test_export_includes_examples_published_through_the_web(staff_app, tmp_path)
         e.published_revision.period_start = 2015
         db.session.commit()
         slug = e.slug
-        services.export_content(tmp_path)
+        exchange.export_content(tmp_path)
     text = (tmp_path / "examples" / f"{slug}.md").read_text(encoding="utf-8")
     assert "Webbpublicerat exempel om läxhjälp" in text
     assert "https://example.se/laxhjalp" in text and "Kim" in text and "2015" in text
@@ -128,7 +128,7 @@ def test_export_omits_contact_that_is_not_public(staff_app, tmp_path):
         e = entry(staff_app, entry_id)
         e.published_revision.contact_email, e.published_revision.contact_public = "hemlig@example.se", False
         db.session.commit()
-        services.export_content(tmp_path)
+        exchange.export_content(tmp_path)
         slug = e.slug
     assert "hemlig@example.se" not in (tmp_path / "examples" / f"{slug}.md").read_text(encoding="utf-8")
 
@@ -141,10 +141,10 @@ def test_web_published_example_round_trips_through_export_and_load(staff_app, tm
         e.published_revision.period_start, e.published_revision.period_end = 2014, 2016
         e.published_revision.contact_organisation, e.published_revision.contact_public = "Borlänge kommun", True
         db.session.commit()
-        services.export_content(tmp_path / "snap")
+        exchange.export_content(tmp_path / "snap")
     other = make_app(content_dir=tmp_path / "snap")
     with other.app_context():
-        services.export_content(tmp_path / "again")
+        exchange.export_content(tmp_path / "again")
     for path in (tmp_path / "snap").rglob("*.md"):
         assert path.read_bytes() == (tmp_path / "again" / path.relative_to(tmp_path / "snap")).read_bytes(), path.name
 
@@ -154,3 +154,16 @@ def test_rejected_new_example_is_final_and_not_public(staff_app):
     with staff_app.app_context():
         e = entry(staff_app, entry_id)
         assert e.state is EntryState.REJECTED and not e.is_public
+
+
+def test_cli_export_is_audited_as_the_system(staff_app, tmp_path):
+    import sqlalchemy as sa
+
+    from kb.models import AuditEvent
+
+    result = staff_app.test_cli_runner().invoke(args=["kb", "export", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    with staff_app.app_context():
+        row = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "content_export")).one()
+        published = len(list((tmp_path / "out" / "examples").glob("*.md")))
+        assert row.actor == "system" and row.detail == f"{published} exempel" and published >= 56

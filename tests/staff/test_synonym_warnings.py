@@ -6,7 +6,7 @@ from .conftest import login, post
 
 
 def test_repeated_stem_is_reported_on_admin_page_and_by_load(staff_app, content_copy):
-    # The file first (a later load would report a conflict with the web's version, kb/loader.py).
+    # The file first (a later load would report a conflict with the web's version, kb/exchange.py).
     path = content_copy / "synonyms.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("[vc, vårdcentral,", "[vc, vårdcentral, vårdcentralen,"),
                     encoding="utf-8")

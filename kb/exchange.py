@@ -1,4 +1,6 @@
-"""`flask kb load`: bring content/ into the database without overwriting the web's work.
+"""The content exchange: `flask kb load` brings content/ into the database without
+overwriting the web's work; `flask kb export` writes what the public sees back as files.
+Both write audit rows (the actor is the content file or the system).
 
 The database is the truth; content/ is the seed and exchange format. Each load
 remembers, per file, the sha256 of the bytes it loaded and what that load produced
@@ -37,6 +39,7 @@ from sqlalchemy.orm import selectinload
 from . import audit, content, places
 from .extensions import db
 from .indexing import mark_for_reindex, published_query
+from .queries import published_entries
 from .labels import ACTORS, EVENT_VERBS, label
 from .models import (
     Category,
@@ -249,7 +252,7 @@ def _record(records: dict[str, ContentFile], rel: str, digest: str, entry: Entry
 def _load_example(ex: content.ExampleData, rel: str, digest: str, records: dict[str, ContentFile],
                   entry: Entry | None, force: bool, report: LoadReport, categories, municipalities, counties) -> None:
     from .moderation import next_revision_number
-    from .services import _revision_matches, get_or_create_tags, owner_county_for
+    from .services import get_or_create_tags, owner_county_for
 
     record = records.get(rel)
     if entry is not None and record is not None and record.sha256 == digest:
@@ -350,3 +353,110 @@ def _load_synonyms(text: str, digest: str, record: ContentFile | None, force: bo
                  + (" (--force)" if web else ""), actor_label=str(ACTORS["content_file"]))
     _record(records, SYNONYMS, digest, synonym_set=row)
     report.synonyms_changed = True
+
+
+# --------------------------------------------------------------------------- comparing and exporting
+
+
+def _revision_matches(rev: Revision, ex: content.ExampleData) -> bool:
+    return (
+        rev.title == ex.title
+        and rev.summary == ex.summary
+        and rev.body == ex.body
+        and rev.category.slug == ex.category
+        and rev.practice_status.value == ex.status
+        and rev.source_title == ex.source_title
+        and rev.source_published == ex.source_published
+        and list(rev.source_sections or []) == list(ex.source_sections)
+        and sorted(m.name for m in rev.municipalities) == sorted(ex.municipalities)
+        and sorted(c.name for c in rev.counties) == sorted(ex.counties)
+        and sorted(t.name for t in rev.tags) == sorted(ex.tags)
+        and (rev.period_start, rev.period_end) == (ex.period_start, ex.period_end)
+        and list(rev.links or []) == list(ex.links)
+        and _file_contact(rev) == (ex.contact_organisation, ex.contact_name, ex.contact_email)
+    )
+
+
+def _file_contact(rev: Revision) -> tuple[str, str, str]:
+    """The contact as a content file carries it: only a public one."""
+    if not rev.contact_public:
+        return ("", "", "")
+    return (rev.contact_organisation, rev.contact_name, rev.contact_email)
+
+
+def example_data(entry: Entry) -> content.ExampleData:
+    """The exchange-format view of a published entry."""
+    rev = entry.published_revision
+    organisation, name, email = _file_contact(rev)
+    return content.ExampleData(
+        slug=entry.slug,
+        title=rev.title,
+        category=rev.category.slug,
+        summary=rev.summary,
+        body=rev.body,
+        municipalities=[m.name for m in sorted(rev.municipalities, key=lambda m: places.fold(m.name))],
+        counties=[c.name for c in sorted(rev.counties, key=lambda c: places.fold(c.name))],
+        tags=sorted(t.name for t in rev.tags),
+        status=rev.practice_status.value,
+        source_title=rev.source_title,
+        source_published=rev.source_published,
+        source_sections=list(rev.source_sections or []),
+        period_start=rev.period_start,
+        period_end=rev.period_end,
+        contact_organisation=organisation,
+        contact_name=name,
+        contact_email=email,
+        links=list(rev.links or []),
+        adopted_by=[
+            content.AdoptionData(
+                municipality=a.municipality.name, year=a.year, note=a.note, link=a.link,
+                example=a.adopter_entry.slug if a.adopter_entry is not None and a.adopter_entry.is_public else "",
+            )
+            for a in sorted(entry.adoptions, key=lambda a: (a.year, places.fold(a.municipality.name)))
+        ],
+    )
+
+
+def export_content(root: Path, on_start=None, progress=None, actor: audit.Actor | None = None) -> list[Path]:
+    """Write categories.yaml and every published entry to `root`; returns the files written.
+    With an `actor` (the CLI passes the system actor) the export is audited; the caller commits.
+
+    Files of entries that exist but are no longer published (archived, rejected) are removed,
+    so an export is a faithful snapshot of what the public sees.
+    """
+    root = Path(root)
+    written = []
+    cats = db.session.scalars(sa.select(Category).order_by(Category.position, Category.slug))
+    cat_path = root / "categories.yaml"
+    content.write_atomic(
+        cat_path,
+        content.dump_categories([content.CategoryData(c.slug, c.name, c.description) for c in cats]),
+    )
+    written.append(cat_path)
+    from .search import synonyms
+
+    table = synonyms.current_text(db.session)
+    if table:
+        syn_path = root / "synonyms.yaml"
+        content.write_atomic(syn_path, table)
+        written.append(syn_path)
+    entries = published_entries()
+    if on_start:
+        on_start(len(entries))
+    for entry in entries:
+        path = root / "examples" / f"{entry.slug}.md"
+        content.write_atomic(path, content.dump_example(example_data(entry)))
+        written.append(path)
+        if progress:
+            progress(entry.slug)
+    hidden = db.session.scalars(sa.select(Entry.slug).where(Entry.state != EntryState.PUBLISHED))
+    removed = 0
+    for slug in hidden:
+        stale = root / "examples" / f"{slug}.md"
+        if stale.exists():
+            stale.unlink()
+            removed += 1
+    if actor is not None:  # an operator's export (the CLI); the open-data ZIP is a read and is not audited
+        audit.record(actor, "content_export", "content", str(root)[-200:],
+                     detail=f"{len(entries)} exempel" + (f", {removed} borttagna" if removed else ""))
+    return written
