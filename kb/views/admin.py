@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from .. import accounts
 from ..extensions import db
+from ..fields import LIMITS
 from ..forms import CommentForm, UserForm
 from ..models import AuditEvent, User
 from ..permissions import Permission, require
@@ -109,7 +110,7 @@ def audit_log():
     """Browse and filter the audit log, newest first."""
     q = sa.select(AuditEvent).order_by(AuditEvent.id.desc())
     action = request.args.get("action", "").strip()[:40]
-    actor = request.args.get("actor", "").strip()[:254]
+    actor = request.args.get("actor", "").strip()[: LIMITS["email"]]
     obj = request.args.get("object", "").strip()[:200]
     if action:
         q = q.where(AuditEvent.action == action)
