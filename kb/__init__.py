@@ -164,6 +164,9 @@ def create_app(config: dict | None = None) -> Flask:
     from .views import filters
 
     filters.register(app)
+    from .fields import LIMITS
+
+    app.jinja_env.globals["limits"] = LIMITS  # field limits for maxlength attributes (kb/fields.py)
 
     @app.after_request
     def _security_headers(response):

@@ -12,12 +12,12 @@ from flask import current_app
 
 from . import audit, places
 from .extensions import db
+from .fields import FieldInvalid, check_email
 from .models import Role, User
 from .permissions import Permission, require, require_account, role_needs_county
 
 MIN_PASSWORD = 12
 MAX_PASSWORD = 256
-EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 
 
 class AccountError(ValueError):
@@ -106,10 +106,13 @@ def add_user(actor: audit.Actor, email: str, password: str, role: str, county: s
     require(actor.user, Permission.MANAGE_USERS)
     email = normalise_email(email)
     problems = []
-    if not EMAIL_RE.match(email):
-        problems.append(f"{email!r} är ingen giltig e-postadress.")
-    elif find_user(email) is not None:
-        problems.append(f"Det finns redan en användare med e-postadressen {email}.")
+    try:
+        email = check_email(email).casefold()
+    except FieldInvalid as exc:
+        problems.append(str(exc))
+    else:
+        if find_user(email) is not None:
+            problems.append(f"Det finns redan en användare med e-postadressen {email}.")
     try:
         role_value = Role(role)
     except ValueError:

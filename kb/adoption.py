@@ -10,18 +10,15 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from urllib.parse import urlsplit
-
 import sqlalchemy as sa
 
 from . import audit, places
+from .fields import LIMITS, FieldInvalid, check_length, check_link
 from .extensions import db
 from .models import Adoption, Entry, EntryState, Municipality
 from .permissions import Permission, require
 
 MIN_YEAR = 1990
-MAX_NOTE = 500
-MAX_LINK = 500
 SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
@@ -35,17 +32,6 @@ class AdoptionInvalid(ValueError):
     def __init__(self, field: str, message: str):
         self.field = field
         super().__init__(message)
-
-
-def valid_link(link: str) -> bool:
-    """An http(s) address with a host and no spaces."""
-    if any(c.isspace() for c in link) or _has_control(link):
-        return False
-    try:
-        parts = urlsplit(link)
-    except ValueError:  # e.g. a malformed IPv6 host
-        return False
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
 def _checked(entry: Entry, municipality_code: str, year: int | None, note: str, link: str,
@@ -63,14 +49,19 @@ def _checked(entry: Entry, municipality_code: str, year: int | None, note: str, 
     note = (note or "").strip()
     if _has_control(note):
         raise AdoptionInvalid("note", "Anteckningen får inte innehålla radbrytningar eller andra styrtecken.")
-    if len(note) > MAX_NOTE:
-        raise AdoptionInvalid("note", f"Anteckningen får ha högst {MAX_NOTE} tecken.")
+    try:
+        note = check_length("adoption_note", note)
+    except FieldInvalid as exc:
+        raise AdoptionInvalid("note", str(exc)) from None
     link = (link or "").strip()
-    if link and (len(link) > MAX_LINK or not valid_link(link)):
-        raise AdoptionInvalid("link", "Länken ska vara en webbadress som börjar med http:// eller https://.")
+    if link:
+        try:
+            link = check_link(link)
+        except FieldInvalid as exc:
+            raise AdoptionInvalid("link", str(exc)) from None
     adopter = None
     adopter_slug = (adopter_slug or "").strip()
-    if adopter_slug and (len(adopter_slug) > 120 or not SLUG_RE.fullmatch(adopter_slug)):
+    if adopter_slug and (len(adopter_slug) > LIMITS["slug"] or not SLUG_RE.fullmatch(adopter_slug)):
         raise AdoptionInvalid("example", "Ange exemplets adress med små bokstäver, siffror och bindestreck, t.ex. kopa-villor.")
     if adopter_slug:
         adopter = db.session.scalars(sa.select(Entry).where(Entry.slug == adopter_slug)).first()

@@ -9,6 +9,7 @@ from wtforms import HiddenField, IntegerField, PasswordField, SelectField, Strin
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from . import places
+from .fields import LIMITS, Link, MaxLength
 from .collation import sv_key
 from .forms import STATUS_CHOICES, choices
 
@@ -25,7 +26,7 @@ class YearField(IntegerField):
 
 class VerifyForm(FlaskForm):
     status = SelectField("Hur ser det ut i dag?", choices=[], validate_choice=False)
-    note = TextAreaField("Anteckning (valfri)", validators=[Optional(), Length(max=2000, message="Högst 2 000 tecken.")])
+    note = TextAreaField("Anteckning (valfri)", validators=[Optional(), MaxLength("verify_note")])
     submit = SubmitField("Markera som kontrollerat")
 
     def __init__(self, *args, **kwargs):
@@ -40,10 +41,10 @@ class VerifyForm(FlaskForm):
 class AdoptionForm(FlaskForm):
     municipality = SelectField("Kommun som har tagit efter", choices=[], validate_choice=False)
     year = YearField("År", validators=[InputRequired("Ange året."), NumberRange(1990, 2100, "Ange ett årtal mellan 1990 och 2100.")])
-    note = StringField("Anteckning (valfri)", validators=[Optional(), Length(max=500, message="Högst 500 tecken.")])
-    link = StringField("Länk (valfri, http:// eller https://)", validators=[Optional(), Length(max=500, message="Högst 500 tecken.")])
+    note = StringField("Anteckning (valfri)", validators=[Optional(), MaxLength("adoption_note")])
+    link = StringField("Länk (valfri, http:// eller https://)", validators=[Optional(), Link()])
     example = StringField("Kommunens eget exempel här (valfritt, adressens sista del, t.ex. kopa-villor)",
-                          validators=[Optional(), Length(max=120, message="Högst 120 tecken.")])
+                          validators=[Optional(), MaxLength("slug")])
     submit = SubmitField("Spara")
 
     def __init__(self, *args, **kwargs):
@@ -63,7 +64,7 @@ class AdoptionForm(FlaskForm):
 class ForgotPasswordForm(FlaskForm):
     email = StringField("E-postadress", render_kw={"type": "email", "autocomplete": "username"},
                         validators=[InputRequired("Ange e-postadressen du loggar in med."),
-                                    Length(max=254, message="Högst 254 tecken.")])
+                                    Length(max=LIMITS["email"], message=f"Högst {LIMITS['email']} tecken.")])
     submit = SubmitField("Skicka länken")
 
 

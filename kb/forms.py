@@ -5,8 +5,6 @@ submission is complete enough to submit is decided by the moderation service.
 """
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -21,13 +19,14 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from . import labels, places
+from .fields import LIMITS, Email, LinkList, MaxLength, TagList, split_lines, split_tags
 from .collation import sv_key
 from .models import PracticeStatus
 
-LIMITS = {"title": 150, "summary": 500, "body": 50_000, "tags": 20, "tag": 60, "links": 10, "link": 500}
+
 def choices(pairs) -> list[SelectChoice]:
     """(value, label) pairs as WTForms choices."""
     return [SelectChoice(value, label) for value, label in pairs]
@@ -37,7 +36,7 @@ STATUS_CHOICES = choices(labels.choices(labels.PRACTICE_STATUS_CHOICES, [s.value
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("E-postadress", validators=[InputRequired("Ange din e-postadress."), Length(max=254)])
+    email = EmailField("E-postadress", validators=[InputRequired("Ange din e-postadress."), Length(max=LIMITS["email"])])
     password = PasswordField("Lösenord", validators=[InputRequired("Ange ditt lösenord."), Length(max=256)])
     next = HiddenField()
     submit = SubmitField("Logga in")
@@ -55,7 +54,7 @@ class PasswordChangeForm(FlaskForm):
 
 
 class UserForm(FlaskForm):
-    email = EmailField("E-postadress", validators=[InputRequired("Ange en e-postadress."), Email("Ange en giltig e-postadress.", check_deliverability=False), Length(max=254)])
+    email = EmailField("E-postadress", validators=[InputRequired("Ange en e-postadress."), Email()])
     name = StringField("Namn", validators=[Optional(), Length(max=200)])
     role = SelectField("Roll", choices=choices(labels.choices(labels.ROLES, ["contributor", "moderator", "admin"])))
     county = SelectField("Län", choices=[])
@@ -68,7 +67,7 @@ class UserForm(FlaskForm):
 
 
 class CommentForm(FlaskForm):
-    comment = TextAreaField("Kommentar", validators=[Optional(), Length(max=5000, message="Högst 5 000 tecken.")])
+    comment = TextAreaField("Kommentar", validators=[Optional(), MaxLength("comment")])
 
 
 def _text(raw: str | None) -> str:
@@ -76,30 +75,22 @@ def _text(raw: str | None) -> str:
     return (raw or "").replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _split_tags(raw: str) -> list[str]:
-    return [t.strip().lower() for t in (raw or "").replace("\n", ",").split(",") if t.strip()]
-
-
-def _split_links(raw: str) -> list[str]:
-    return [line.strip() for line in _text(raw).splitlines() if line.strip()]
-
-
 class EntryForm(FlaskForm):
-    title = StringField("Rubrik", validators=[Optional(), Length(max=LIMITS["title"], message="Rubriken får ha högst 150 tecken.")])
-    summary = TextAreaField("Sammanfattning (1–2 meningar)", validators=[Optional(), Length(max=LIMITS["summary"], message="Sammanfattningen får ha högst 500 tecken.")])
+    title = StringField("Rubrik", validators=[Optional(), MaxLength("title")])
+    summary = TextAreaField("Sammanfattning (1–2 meningar)", validators=[Optional(), MaxLength("summary")])
     category = SelectField("Ämne", choices=[], validate_choice=True)
     municipalities = SelectMultipleField("Kommuner", choices=[], validators=[Optional()])
     counties = SelectMultipleField("Län (för exempel som gäller ett helt län)", choices=[], validators=[Optional()])
-    tags = StringField("Nyckelord (kommaseparerade, högst 20)", validators=[Optional(), Length(max=2000)])
+    tags = StringField(f"Nyckelord (kommaseparerade, högst {LIMITS['tags']})", validators=[Optional(), Length(max=2000), TagList()])
     status = SelectField("Läge", choices=STATUS_CHOICES, default=PracticeStatus.OKAND.value)
     period_start = IntegerField("Startår", validators=[Optional(), NumberRange(1900, 2100, "Ange ett år mellan 1900 och 2100.")])
     period_end = IntegerField("Slutår", validators=[Optional(), NumberRange(1900, 2100, "Ange ett år mellan 1900 och 2100.")])
-    body = TextAreaField("Beskrivning (Markdown)", validators=[Optional(), Length(max=LIMITS["body"], message="Texten får ha högst 50 000 tecken.")])
-    contact_organisation = StringField("Organisation", validators=[Optional(), Length(max=200)])
-    contact_name = StringField("Kontaktperson", validators=[Optional(), Length(max=200)])
-    contact_email = EmailField("E-post", validators=[Optional(), Email("Ange en giltig e-postadress.", check_deliverability=False), Length(max=254)])
+    body = TextAreaField("Beskrivning (Markdown)", validators=[Optional(), MaxLength("body")])
+    contact_organisation = StringField("Organisation", validators=[Optional(), MaxLength("contact_organisation")])
+    contact_name = StringField("Kontaktperson", validators=[Optional(), MaxLength("contact_name")])
+    contact_email = EmailField("E-post", validators=[Optional(), Email()])
     contact_public = BooleanField("Visa kontaktuppgifterna på den publicerade sidan")
-    links = TextAreaField("Länkar (en per rad, http:// eller https://, högst 10)", validators=[Optional(), Length(max=6000)])
+    links = TextAreaField(f"Länkar (en per rad, http:// eller https://, högst {LIMITS['links']})", validators=[Optional(), Length(max=6000), LinkList()])
     version = HiddenField()
     preview = SubmitField("Förhandsgranska")
     save = SubmitField("Spara utkast")
@@ -118,23 +109,6 @@ class EntryForm(FlaskForm):
         if field.data and field.data not in {c.value for c in self.category.choices}:
             raise ValidationError("Välj ett ämne ur listan.")
 
-    def validate_tags(self, field):
-        tags = _split_tags(field.data)
-        if len(tags) > LIMITS["tags"]:
-            raise ValidationError(f"Högst {LIMITS['tags']} nyckelord (nu {len(tags)}).")
-        long = [t for t in tags if len(t) > LIMITS["tag"]]
-        if long:
-            raise ValidationError(f"Varje nyckelord får ha högst {LIMITS['tag']} tecken: {long[0][:30]}…")
-
-    def validate_links(self, field):
-        links = _split_links(field.data)
-        if len(links) > LIMITS["links"]:
-            raise ValidationError(f"Högst {LIMITS['links']} länkar (nu {len(links)}).")
-        for link in links:
-            parts = urlsplit(link)
-            if parts.scheme not in ("http", "https") or not parts.netloc or len(link) > LIMITS["link"] or any(c.isspace() for c in link):
-                raise ValidationError(f"”{link[:60]}” är ingen giltig webbadress; den ska börja med http:// eller https://.")
-
     def validate_period_end(self, field):
         if field.data and self.period_start.data and field.data < self.period_start.data:
             raise ValidationError("Slutåret kan inte vara före startåret.")
@@ -146,11 +120,11 @@ class EntryForm(FlaskForm):
         return EntryInput(
             title=_text(self.title.data), summary=_text(self.summary.data), category=self.category.data or "",
             municipalities=list(self.municipalities.data or []), counties=list(self.counties.data or []),
-            tags=_split_tags(self.tags.data), status=self.status.data or PracticeStatus.OKAND.value,
+            tags=split_tags(self.tags.data), status=self.status.data or PracticeStatus.OKAND.value,
             period_start=self.period_start.data, period_end=self.period_end.data, body=_text(self.body.data),
             contact_organisation=self.contact_organisation.data or "", contact_name=self.contact_name.data or "",
             contact_email=self.contact_email.data or "", contact_public=bool(self.contact_public.data),
-            links=_split_links(self.links.data),
+            links=split_lines(self.links.data),
         )
 
     def fill_from(self, data) -> None:

@@ -19,13 +19,14 @@ import sqlalchemy as sa
 from flask import current_app
 
 from . import audit
+from .fields import LIMITS
 from .extensions import db
 from .models import Entry, PracticeStatus, ReviewEvent, Revision, RevisionState, User, utcnow
 from .permissions import Permission, county_reviewers, require, scope_entries
 
 log = logging.getLogger(__name__)
 DEFAULT_MONTHS = 24
-MAX_NOTE = 2000
+MAX_NOTE = LIMITS["verify_note"]
 
 
 class NotVerifiable(ValueError):

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
+from .fields import LIMITS
 
 
 def utcnow() -> datetime:
@@ -111,7 +112,7 @@ class Category(db.Model):
     __tablename__ = "categories"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    slug: Mapped[str] = mapped_column(sa.String(LIMITS["category"]), unique=True)
     name: Mapped[str] = mapped_column(sa.String(120))
     description: Mapped[str] = mapped_column(sa.Text, default="")
     position: Mapped[int] = mapped_column(default=0)
@@ -123,7 +124,7 @@ class Tag(db.Model):
     __tablename__ = "tags"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(sa.String(60), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(LIMITS["tag"]), unique=True)
 
 
 revision_municipalities = sa.Table(
@@ -154,7 +155,7 @@ class Entry(db.Model):
     __tablename__ = "entries"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    slug: Mapped[str] = mapped_column(sa.String(LIMITS["slug"]), unique=True)
     state: Mapped[EntryState] = mapped_column(_enum(EntryState, "entry_state"), index=True)
     owner_county_code: Mapped[str | None] = mapped_column(
         sa.ForeignKey("counties.code"), index=True
@@ -219,7 +220,7 @@ class Revision(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     entry_id: Mapped[int] = mapped_column(sa.ForeignKey("entries.id", ondelete="CASCADE"), index=True)
     number: Mapped[int] = mapped_column()
-    title: Mapped[str] = mapped_column(sa.String(200))
+    title: Mapped[str] = mapped_column(sa.String(LIMITS["title"]))
     summary: Mapped[str] = mapped_column(sa.Text)
     body: Mapped[str] = mapped_column(sa.Text)
     # A draft may not have a topic yet; submission and content files require one.
@@ -227,7 +228,7 @@ class Revision(db.Model):
     practice_status: Mapped[PracticeStatus] = mapped_column(
         _enum(PracticeStatus, "practice_status"), default=PracticeStatus.OKAND
     )
-    source_title: Mapped[str] = mapped_column(sa.String(300), default="")
+    source_title: Mapped[str] = mapped_column(sa.String(LIMITS["source_title"]), default="")
     source_published: Mapped[str] = mapped_column(sa.String(20), default="")
     source_sections: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     review_state: Mapped[RevisionState] = mapped_column(
@@ -236,9 +237,9 @@ class Revision(db.Model):
     author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     period_start: Mapped[int | None] = mapped_column()
     period_end: Mapped[int | None] = mapped_column()
-    contact_organisation: Mapped[str] = mapped_column(sa.String(200), default="")
-    contact_name: Mapped[str] = mapped_column(sa.String(200), default="")
-    contact_email: Mapped[str] = mapped_column(sa.String(254), default="")
+    contact_organisation: Mapped[str] = mapped_column(sa.String(LIMITS["contact_organisation"]), default="")
+    contact_name: Mapped[str] = mapped_column(sa.String(LIMITS["contact_name"]), default="")
+    contact_email: Mapped[str] = mapped_column(sa.String(LIMITS["email"]), default="")
     contact_public: Mapped[bool] = mapped_column(default=False)
     links: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
@@ -268,7 +269,7 @@ class User(db.Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    email: Mapped[str] = mapped_column(sa.String(LIMITS["email"]), unique=True)
     name: Mapped[str] = mapped_column(sa.String(200), default="")
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     role: Mapped[Role] = mapped_column(_enum(Role, "user_role"))
@@ -439,7 +440,7 @@ class SavedSearch(db.Model):
     __tablename__ = "saved_searches"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(sa.String(254), index=True)
+    email: Mapped[str] = mapped_column(sa.String(LIMITS["email"]), index=True)
     q: Mapped[str] = mapped_column(sa.String(300), default="")
     category: Mapped[str] = mapped_column(sa.String(80), default="")
     county: Mapped[str] = mapped_column(sa.String(2), default="")
@@ -462,8 +463,8 @@ class Adoption(db.Model):
     entry_id: Mapped[int] = mapped_column(sa.ForeignKey("entries.id", ondelete="CASCADE"), index=True)
     municipality_code: Mapped[str] = mapped_column(sa.ForeignKey("municipalities.code"), index=True)
     year: Mapped[int] = mapped_column()
-    note: Mapped[str] = mapped_column(sa.String(500), default="")
-    link: Mapped[str] = mapped_column(sa.String(500), default="")
+    note: Mapped[str] = mapped_column(sa.String(LIMITS["adoption_note"]), default="")
+    link: Mapped[str] = mapped_column(sa.String(LIMITS["link"]), default="")
     adopter_entry_id: Mapped[int | None] = mapped_column(sa.ForeignKey("entries.id", ondelete="SET NULL"))
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)

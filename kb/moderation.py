@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from . import audit, notices, places
 from .extensions import db
+from .fields import LIMITS
 from .models import (
     Category,
     County,
@@ -38,7 +39,7 @@ from .workflow import (
     review_target,
 )
 
-MAX_COMMENT = 5000
+MAX_COMMENT = LIMITS["comment"]
 
 
 @dataclass

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from . import audit, places
 from .accounts import AccountError, new_session_token, set_password
 from .extensions import db
+from .fields import LIMITS
 from .models import PasswordReset, Role, User, utcnow
 from .permissions import Permission, require, role_has, role_needs_county
 
@@ -112,7 +113,7 @@ def request_reset_by_email(email: str, address: str = "", now: datetime | None =
 
     now = now or utcnow()
     wanted = (email or "").strip().lower()
-    if not wanted or len(wanted) > 254:
+    if not wanted or len(wanted) > LIMITS["email"]:
         return
     user = db.session.scalars(sa.select(User).where(sa.func.lower(User.email) == wanted)).first()
     if user is None or not user.active:

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 
 from .. import accounts, queries
 from ..extensions import db
+from ..fields import LIMITS
 from ..forms import CommentForm, UserForm
 from ..models import User
 from ..permissions import Permission, require
@@ -106,7 +107,7 @@ def reset_link(user_id: int):
 def audit_log():
     """Browse and filter the audit log, newest first."""
     action = request.args.get("action", "").strip()[:40]
-    actor = request.args.get("actor", "").strip()[:254]
+    actor = request.args.get("actor", "").strip()[: LIMITS["email"]]
     obj = request.args.get("object", "").strip()[:200]
     page = int_arg("page", 1, 1, 99_999)
     events, more = queries.audit_events(action, actor, obj, page, PER_PAGE)

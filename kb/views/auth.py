@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 
 from .. import accounts, sessions, twofactor
 from ..extensions import db, limiter
+from ..fields import LIMITS
 from ..forms import LoginForm, PasswordChangeForm
 from ..permissions import can_review
 from .helpers import current_actor, is_safe_next
@@ -15,7 +16,7 @@ FAILED = "Fel e-postadress eller lösenord."
 
 
 def _account_key() -> str:
-    return "account:" + accounts.normalise_email(request.form.get("email", ""))[:254]
+    return "account:" + accounts.normalise_email(request.form.get("email", ""))[: LIMITS["email"]]
 
 
 def _known_device() -> bool:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import xml.etree.ElementTree as ET
 
-from email_validator import EmailNotValidError, validate_email
 from flask import (
     Blueprint,
     Response,
@@ -23,7 +22,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SubmitField
 
-from .. import alerts, feeds, notices, opendata, places, queries
+from .. import alerts, feeds, fields, notices, opendata, places, queries
 from ..extensions import db, limiter
 from ..labels import FREQUENCIES, label
 from ..links import external_url
@@ -154,9 +153,9 @@ def alert_subscribe():
     problems = [e.message for e in param_errors]
     email = ""
     try:
-        email = validate_email(values["email"].strip(), check_deliverability=False).normalized.casefold()
-    except EmailNotValidError:
-        problems.append("Ange en giltig e-postadress, t.ex. namn@kommun.se.")
+        email = fields.check_email(values["email"]).casefold()
+    except fields.FieldInvalid as exc:
+        problems.append(str(exc))
     if values["frequency"] not in alerts.PERIODS:
         problems.append("Välj hur ofta du vill få mejl: dagligen eller varje vecka.")
     labels = catalog.labels()

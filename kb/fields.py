@@ -1,0 +1,240 @@
+"""The one home of field limits and field validators.
+
+Every place that checks a link, an e-mail address, tags or the length of a stored text
+(the web forms, the content loader, the services, the database columns, the templates'
+maxlength) uses `LIMITS` and the `check_*` functions here, so an example that one of
+them accepts is accepted by all of them. The checks raise `FieldInvalid` (a ValueError)
+with a Swedish message that says what is wrong and what is valid; the numbers in the
+messages come from `LIMITS`. The WTForms adapters at the end raise the same message as
+a `wtforms.ValidationError`, and write the normalised value back into the form.
+"""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from email_validator import EmailNotValidError, validate_email
+from wtforms.validators import ValidationError
+
+LIMITS: dict[str, int] = {
+    "title": 150,
+    "summary": 500,
+    "body": 50_000,
+    "slug": 120,
+    "category": 80,
+    "tag": 60,
+    "tags": 20,
+    "link": 500,
+    "links": 10,
+    "email": 254,
+    "contact_organisation": 200,
+    "contact_name": 200,
+    "source_title": 300,
+    "adoption_note": 500,
+    "verify_note": 2000,
+    "comment": 5000,
+}
+
+# What the length messages call each field ("Rubriken får ha högst 150 tecken").
+LABELS: dict[str, str] = {
+    "title": "Rubriken",
+    "summary": "Sammanfattningen",
+    "body": "Texten",
+    "slug": "Adressen (slug)",
+    "category": "Ämnet",
+    "email": "E-postadressen",
+    "contact_organisation": "Organisationen",
+    "contact_name": "Kontaktpersonen",
+    "source_title": "Källans titel",
+    "adoption_note": "Anteckningen",
+    "verify_note": "Anteckningen",
+    "comment": "Kommentaren",
+}
+
+SCHEMES = ("http", "https")
+
+
+class FieldInvalid(ValueError):
+    """A value a field does not accept; str() is the Swedish message for the person who typed it."""
+
+
+def number(n: int) -> str:
+    """A count the Swedish way: 50 000, 5 000, 500."""
+    return f"{n:,}".replace(",", " ") if n >= 1000 else str(n)
+
+
+def _shown(value: str, width: int = 60) -> str:
+    return value if len(value) <= width else value[:width] + "…"
+
+
+def _control(text: str) -> bool:
+    return any(ord(c) < 32 or 127 <= ord(c) < 160 for c in text)
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def check_length(name: str, value: str | None) -> str:
+    """`value` stripped; FieldInvalid when it is longer than LIMITS[name]."""
+    value = (value or "").strip()
+    limit = LIMITS[name]
+    if len(value) > limit:
+        raise FieldInvalid(f"{LABELS.get(name, name)} får ha högst {number(limit)} tecken (nu {number(len(value))}).")
+    return value
+
+
+def link_rule() -> str:
+    return (f"en giltig adress börjar med http:// eller https:// följt av ett värdnamn, t.ex. https://kommun.se/sida, "
+            f"har inga mellanslag och högst {number(LIMITS['link'])} tecken")
+
+
+def check_link(value: str | None) -> str:
+    """A web address, normalised: stripped, scheme and host in lower case.
+
+    Only http and https with a host are accepted, without whitespace or control characters,
+    at most LIMITS['link'] characters long.
+    """
+    value = (value or "").strip()
+
+    def bad(reason: str) -> FieldInvalid:
+        return FieldInvalid(f"”{_shown(value)}” är ingen giltig webbadress: {reason}; {link_rule()}.")
+
+    if not value:
+        raise FieldInvalid(f"Webbadressen är tom; {link_rule()}.")
+    if len(value) > LIMITS["link"]:
+        raise bad(f"den har {number(len(value))} tecken")
+    if any(c.isspace() for c in value):
+        raise bad("den innehåller mellanslag eller radbrytningar")
+    if _control(value):
+        raise bad("den innehåller styrtecken")
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number in range
+    except ValueError:
+        raise bad("värdnamnet eller porten går inte att tolka") from None
+    scheme = parts.scheme.lower()
+    if scheme not in SCHEMES:
+        raise bad("den börjar inte med http:// eller https://")
+    if not parts.netloc or not parts.hostname:
+        raise bad("värdnamnet saknas")
+    # With a host the text is exactly scheme "://" netloc rest; rebuild it rather than
+    # urlunsplit, which would drop an empty "?" or "#" and so change the address.
+    rest = value[len(parts.scheme) + 3 + len(parts.netloc):]
+    userinfo, at, hostport = parts.netloc.rpartition("@")
+    return f"{scheme}://{userinfo}{at}{hostport.lower()}{rest}"
+
+
+def check_links(values: list[str]) -> list[str]:
+    """A list of links, each normalised by check_link; at most LIMITS['links'] of them."""
+    values = [v for v in (str(v).strip() for v in values) if v]
+    if len(values) > LIMITS["links"]:
+        raise FieldInvalid(f"Högst {LIMITS['links']} länkar är tillåtet (nu {len(values)}).")
+    return [check_link(v) for v in values]
+
+
+def canonical_link(value: str) -> str:
+    """The normalised form of a valid link; anything else unchanged (for writing stored values out)."""
+    try:
+        return check_link(value)
+    except FieldInvalid:
+        return value
+
+
+def check_email(value: str | None) -> str:
+    """An e-mail address, normalised by email-validator (no DNS look-up): the domain in lower case."""
+    value = (value or "").strip()
+    rule = "ange en adress som namn@kommun.se"
+    if not value:
+        raise FieldInvalid(f"E-postadressen är tom; {rule}.")
+    if len(value) > LIMITS["email"]:
+        raise FieldInvalid(f"”{_shown(value)}” är ingen giltig e-postadress: den har {number(len(value))} tecken och "
+                           f"högst {LIMITS['email']} är tillåtet.")
+    if "@" not in value:
+        raise FieldInvalid(f"”{_shown(value)}” är ingen giltig e-postadress: tecknet @ saknas; {rule}.")
+    try:
+        return validate_email(value, check_deliverability=False).normalized
+    except EmailNotValidError:
+        raise FieldInvalid(f"”{_shown(value)}” är ingen giltig e-postadress; {rule}.") from None
+
+
+def check_tags(values: list[str]) -> list[str]:
+    """Tags stripped and in lower case (empty ones dropped): at most LIMITS['tags'], each at most LIMITS['tag'] long."""
+    tags = [t for t in (str(v).strip().lower() for v in values) if t]
+    if len(tags) > LIMITS["tags"]:
+        raise FieldInvalid(f"Högst {LIMITS['tags']} nyckelord är tillåtet (nu {len(tags)}).")
+    for tag in tags:
+        if len(tag) > LIMITS["tag"]:
+            raise FieldInvalid(f"Varje nyckelord får ha högst {LIMITS['tag']} tecken: ”{_shown(tag, 30)}” har {len(tag)}.")
+    return tags
+
+
+def split_lines(raw: str | None) -> list[str]:
+    """One value a line (links in a textarea); CRLF and blank lines are fine."""
+    return [line.strip() for line in (raw or "").replace("\r\n", "\n").replace("\r", "\n").split("\n") if line.strip()]
+
+
+def split_tags(raw: str | None) -> list[str]:
+    """Tags typed comma- or line-separated."""
+    return [t.strip().lower() for t in (raw or "").replace("\n", ",").split(",") if t.strip()]
+
+
+# --------------------------------------------------------------------------- WTForms adapters
+
+
+class _Adapter:
+    """Runs a check on a field's data; an empty field is left to InputRequired/Optional."""
+
+    field_flags: dict = {}
+
+    def check(self, data):  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def __call__(self, form, field):
+        if field.data in (None, ""):
+            return
+        try:
+            self.check(field, field.data)
+        except FieldInvalid as exc:
+            raise ValidationError(str(exc)) from None
+
+
+class MaxLength(_Adapter):
+    """check_length(name) as a form validator; renders maxlength from LIMITS."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.field_flags = {"maxlength": LIMITS[name]}
+
+    def check(self, field, data):
+        check_length(self.name, str(data).replace("\r\n", "\n"))
+
+
+class Link(_Adapter):
+    """One optional link (check_link); the field is given the normalised address."""
+
+    field_flags = {"maxlength": LIMITS["link"]}
+
+    def check(self, field, data):
+        field.data = check_link(data)
+
+
+class LinkList(_Adapter):
+    """Links one a line (check_links); the field is given the normalised lines."""
+
+    def check(self, field, data):
+        field.data = "\n".join(check_links(split_lines(data)))
+
+
+class Email(_Adapter):
+    """An optional e-mail address (check_email); the field is given the normalised address."""
+
+    field_flags = {"maxlength": LIMITS["email"]}
+
+    def check(self, field, data):
+        field.data = check_email(data)
+
+
+class TagList(_Adapter):
+    """Comma-separated tags (check_tags)."""
+
+    def check(self, field, data):
+        check_tags(split_tags(data))
