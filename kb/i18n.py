@@ -9,6 +9,10 @@ How a request's language is chosen, first match wins:
 3. the browser's `Accept-Language`, as the first guess;
 4. Swedish.
 
+Outside requests (`flask kb ...`, the mail sender) the environment variable KB_LANGUAGE=en
+chooses English for messages; Swedish otherwise. Mail to other people is written in Swedish
+whatever the sender's language (we keep no language per recipient).
+
 The examples themselves stay Swedish: templates mark their text `lang="sv"` inside English pages.
 Compiled catalogues (.mo) are build output: `compile_catalogues` writes them from the .po files
 when they are missing or older, at app start (atomically, so several workers can race safely).
@@ -37,9 +41,11 @@ babel = Babel()
 
 
 def select_locale() -> str:
-    """The language of this request (see the module docstring for the order)."""
+    """The language of this request (see the module docstring for the order); outside a
+    request (the CLI, the mail sender) KB_LANGUAGE=en|sv, Swedish by default."""
     if not has_request_context():
-        return DEFAULT
+        chosen = os.environ.get("KB_LANGUAGE", "")
+        return chosen if chosen in LANGUAGES else DEFAULT
     asked = request.args.get("lang", "")
     if asked in LANGUAGES:
         return asked
