@@ -123,6 +123,10 @@ def test_post_without_csrf_token_is_refused(staff_app):
     entry_id = make_entry(staff_app, "contrib_x", X, state="submitted")
     resp = client.post(f"/granska/{entry_id}/approve", data={})
     assert resp.status_code == 400
+    with staff_app.app_context():
+        from kb.models import Entry, EntryState
+
+        assert db.session.get(Entry, entry_id).state is EntryState.SUBMITTED  # nothing was approved
 
 
 def test_state_changing_urls_refuse_get(staff_app):

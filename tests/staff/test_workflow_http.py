@@ -84,6 +84,11 @@ def test_draft_can_be_saved_incomplete(staff_app):
     login(client, "contrib_x")
     resp = _new_example(client, title="", summary="", municipalities=[], send=None, save="1")
     assert resp.status_code == 302
+    entry_id = int(re.search(r"/(\d+)", resp.headers["Location"]).group(1))
+    with staff_app.app_context():
+        saved = entry(staff_app, entry_id)
+        assert saved.state is EntryState.DRAFT and saved.working_revision.review_state is RevisionState.DRAFT
+        assert saved.working_revision.title == "" and saved.published_revision is None
 
 
 def test_field_limits_are_enforced_with_messages(staff_app):
