@@ -207,6 +207,7 @@ def load_content(root: Path, force: bool = False, progress: Callable[[str], None
             elif row.name != cat.name:
                 renamed.append(row.id)
             row.name, row.description, row.position = cat.name, cat.description, position
+            row.name_en, row.description_en = cat.name_en or None, cat.description_en or None
         _record(records, CATEGORIES, hashes[CATEGORIES])
     if renamed or report.places_changed:
         # Index documents carry category and place names: rewrite the affected ones.

@@ -176,7 +176,8 @@ def export_content(root: Path, on_start=None, progress=None) -> list[Path]:
     cat_path = root / "categories.yaml"
     content.write_atomic(
         cat_path,
-        content.dump_categories([content.CategoryData(c.slug, c.name, c.description) for c in cats]),
+        content.dump_categories([content.CategoryData(c.slug, c.name, c.description, c.name_en or "",
+                                                         c.description_en or "") for c in cats]),
     )
     written.append(cat_path)
     from .search import synonyms
