@@ -280,7 +280,13 @@ def opendata_page():
     version, root = opendata.files()
     sizes = {kind: (root / name).stat().st_size for kind, (name, _mime) in opendata.FILES.items()}
     return render_template("channels/opendata.html", version=version, files=opendata.FILES, sizes=sizes,
-                           license_name=opendata.LICENSE_NAME, license_url=opendata.LICENSE_URL)
+                           license_name=_license_name(), license_url=opendata.LICENSE_URL)
+
+
+def _license_name() -> str:
+    """opendata.LICENSE_NAME (Creative Commons' Swedish name) in the page's language."""
+    name = _("CC0 1.0 Universell (fri från upphovsrätt)")
+    return name if current_language() == "en" else opendata.LICENSE_NAME
 
 
 @bp.get("/oppna-data/<filename>")

@@ -143,3 +143,27 @@ def test_feed_title_follows_the_language(client):
     assert b"<title>Goda exempel \xe2\x80\x93 Housing</title>" in english.data
     assert b"<title>Goda exempel \xe2\x80\x93 Bost\xc3\xa4der</title>" in swedish.data
     assert english.headers["ETag"] != swedish.headers["ETag"]
+
+
+def test_digest_mail_is_swedish_even_from_an_english_request(loaded_app):
+    # Digests are written by a CLI job later, for someone whose language is not known: always Swedish.
+    from flask import current_app
+
+    from kb import alerts
+    from kb.extensions import db
+    from kb.models import OutboxMessage, SavedSearch
+    from kb.search import query as search_query
+
+    with loaded_app.test_request_context("/?lang=en"):
+        sub = SavedSearch(email="digest-reader@example.org", q="", category="bostader", county="", municipality="",
+                          frequency="weekly", nonce="n" * 32)
+        db.session.add(sub)
+        db.session.flush()
+        hits = search_query.run(current_app.extensions["kb_index"], alerts.Filters(category="bostader").params()).hits[:2]
+        alerts._enqueue_digest(sub, hits, {"category": {"bostader": "Bostäder"}, "county": {}, "municipality": {}})
+        db.session.flush()
+        sent = db.session.query(OutboxMessage).filter_by(to_addr="digest-reader@example.org").one()
+        assert sent.subject == "Goda exempel: 2 nya eller ändrade exempel – Bostäder"
+        assert sent.body.startswith("Hej!\n\nNya eller ändrade goda exempel för Bostäder:\n")
+        assert "Du bevakar Bostäder (varje vecka)." in sent.body
+        db.session.rollback()
