@@ -84,7 +84,7 @@ def test_public_page_in_swedish(client, path, status, english, swedish):
 
 def test_english_example_page_marks_the_swedish_content(client):
     html = client.get("/exempel/kopa-villor-och-smahus?lang=en").get_data(as_text=True)
-    assert re.search(r'<h1 lang="sv">[^<]+</h1>', html)
+    assert re.search(r'<h1><span lang="sv">[^<]+</span></h1>', html)
     assert re.search(r'<p class="lead" lang="sv">', html)
     assert '<div class="prose" lang="sv">' in html
     assert '<ul class="tags" lang="sv">' in html
