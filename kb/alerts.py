@@ -17,6 +17,9 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
 
 from . import mail
@@ -46,17 +49,17 @@ class Filters:
     municipality: str = ""
 
     def describe(self, labels: dict[str, dict[str, str]]) -> str:
-        """A Swedish description such as '”skola” i Dalarnas län, Utbildning'."""
+        """A description in the current language, such as '”skola”, Utbildning, Dalarnas län'."""
         parts = []
         if self.q:
-            parts.append(f"”{self.q}”")
+            parts.append(_("”%(q)s”", q=self.q))
         if self.category:
             parts.append(labels["category"].get(self.category, self.category))
         if self.municipality:
             parts.append(labels["municipality"].get(self.municipality, self.municipality))
         elif self.county:
             parts.append(labels["county"].get(self.county, self.county))
-        return ", ".join(parts) or "alla exempel"
+        return ", ".join(parts) or _("alla exempel")
 
     def params(self, per_page: int = 1000) -> SearchParams:
         return SearchParams(q=self.q, category=self.category or None, county=self.county or None,
@@ -83,12 +86,12 @@ def from_token(value: str, kind: str) -> SavedSearch:
         else:
             sub_id, nonce = _serializer(kind).loads(value)
     except SignatureExpired as exc:
-        raise InvalidToken("Länken har gått ut. Fyll i formuläret igen för att få en ny.") from exc
+        raise InvalidToken(_("Länken har gått ut. Fyll i formuläret igen för att få en ny.")) from exc
     except (BadSignature, ValueError, TypeError) as exc:
-        raise InvalidToken("Länken är ogiltig. Kopiera hela länken från mejlet.") from exc
+        raise InvalidToken(_("Länken är ogiltig. Kopiera hela länken från mejlet.")) from exc
     sub = db.session.get(SavedSearch, sub_id) if isinstance(sub_id, int) else None
     if sub is None or not secrets.compare_digest(str(nonce), sub.nonce):
-        raise InvalidToken("Bevakningen finns inte längre; den kan redan vara avslutad.")
+        raise InvalidToken(_("Bevakningen finns inte längre; den kan redan vara avslutad."))
     return sub
 
 
@@ -98,6 +101,8 @@ def _unsubscribe_headers(url: str) -> dict[str, str]:
 
 def subscribe(email: str, filters: Filters, frequency: str, labels: dict) -> SavedSearch | None:
     """Record a pending subscription and enqueue its confirmation mail (flushes).
+
+    The mail goes to the person who is asking in this request, so it is in the request's language.
 
     Returns None, silently, when the address already has PENDING_LIMIT unconfirmed requests
     today: the caller shows the same answer either way.
@@ -118,16 +123,17 @@ def subscribe(email: str, filters: Filters, frequency: str, labels: dict) -> Sav
     db.session.flush()
     confirm = external_url("channels.alert_confirm", token=token(sub, "confirm"))
     what = filters.describe(labels)
-    text = (
-        f"Hej!\n\nNågon (förhoppningsvis du) vill bevaka nya och ändrade goda exempel för {what} "
-        f"och få en sammanfattning {label(FREQUENCIES, frequency)} till den här adressen.\n\n"
-        f"Bekräfta bevakningen här (länken gäller i 7 dagar):\n{confirm}\n\n"
-        "Om det inte var du kan du strunta i det här mejlet: utan bekräftelse skickar vi ingenting mer, "
-        "och adressen raderas efter 7 dagar.\n"
-    )
     cancel = external_url("channels.alert_unsubscribe", token=token(sub, "unsubscribe"))
-    text += f"\nRadera begäran direkt: {cancel}\n"
-    mail.enqueue(email, "Bekräfta din bevakning på Goda exempel", text, kind="alert_confirm",
+    text = "\n\n".join([
+        _("Hej!"),
+        _("Någon (förhoppningsvis du) vill bevaka nya och ändrade goda exempel för %(what)s och få en "
+          "sammanfattning %(frequency)s till den här adressen.", what=what, frequency=label(FREQUENCIES, frequency)),
+        _("Bekräfta bevakningen här (länken gäller i 7 dagar):") + f"\n{confirm}",
+        _("Om det inte var du kan du strunta i det här mejlet: utan bekräftelse skickar vi ingenting mer, "
+          "och adressen raderas efter 7 dagar."),
+        _("Radera begäran direkt: %(url)s", url=cancel),
+    ]) + "\n"
+    mail.enqueue(email, _("Bekräfta din bevakning på Goda exempel"), text, kind="alert_confirm",
                  headers=_unsubscribe_headers(cancel))
     return sub
 
@@ -210,17 +216,25 @@ def send_due_digests(force: bool = False, now=None) -> int:
 
 
 def _enqueue_digest(sub: SavedSearch, hits, labels) -> None:
+    # Digests are sent later by a CLI job, with no one's language at hand: always Swedish.
+    with force_locale("sv"):
+        _write_digest(sub, hits, labels)
+
+
+def _write_digest(sub: SavedSearch, hits, labels) -> None:
     filters = Filters(sub.q, sub.category, sub.county, sub.municipality)
     what = filters.describe(labels)
     unsubscribe_url = external_url("channels.alert_unsubscribe", token=token(sub, "unsubscribe"))
     search_url = external_url("search.index", **{k: v for k, v in vars(filters).items() if v})
-    lines = [f"Hej!\n\nNya eller ändrade goda exempel för {what}:\n"]
+    lines = [_("Hej!") + "\n\n" + _("Nya eller ändrade goda exempel för %(what)s:", what=what) + "\n"]
     for hit in hits:
         where = ", ".join(name for _code, name in (hit.municipalities or hit.counties)) or "—"
         lines.append(f"* {hit.title}\n  {where} · {hit.category[1]}\n  {external_url('browse.example', slug=hit.slug)}\n")
-    lines.append(f"Alla träffar: {search_url}\n")
-    lines.append(f"\n--\nDu bevakar {what} ({label(FREQUENCIES, sub.frequency)}).\nAvsluta bevakningen: {unsubscribe_url}\n")
-    subject = f"Goda exempel: {len(hits)} nya eller ändrade exempel – {what}"
+    lines.append(_("Alla träffar: %(url)s", url=search_url) + "\n")
+    lines.append("\n--\n" + _("Du bevakar %(what)s (%(frequency)s).", what=what, frequency=label(FREQUENCIES, sub.frequency))
+                 + "\n" + _("Avsluta bevakningen: %(url)s", url=unsubscribe_url) + "\n")
+    subject = ngettext("Goda exempel: %(num)s nya eller ändrade exempel – %(what)s",
+                       "Goda exempel: %(num)s nya eller ändrade exempel – %(what)s", len(hits), what=what)
     mail.enqueue(sub.email, subject, "\n".join(lines), kind="alert_digest", headers=_unsubscribe_headers(unsubscribe_url))
 
 

@@ -64,6 +64,8 @@ class CategoryData:
     slug: str
     name: str
     description: str = ""
+    name_en: str = ""  # English name and description (optional; English pages fall back to Swedish)
+    description_en: str = ""
 
 
 @dataclass
@@ -386,7 +388,7 @@ def _adoptions(value, own: list[str], err) -> list[AdoptionData]:
 
 
 def parse_categories(path: Path, raw: bytes | None = None) -> tuple[list[CategoryData], list[ContentError]]:
-    """Read categories.yaml: a list of {slug, name, description}."""
+    """Read categories.yaml: a list of {slug, name, description, name_en, description_en} (English optional)."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8") if raw is None else decode(raw))
     except (OSError, UnicodeDecodeError) as exc:
@@ -408,7 +410,8 @@ def parse_categories(path: Path, raw: bytes | None = None) -> tuple[list[Categor
         if slug in seen:
             errors.append(ContentError(path, f"kategori-slug {slug!r} står två gånger", field="categories"))
         seen.add(slug)
-        out.append(CategoryData(slug, str(item["name"]), str(item.get("description") or "").strip()))
+        out.append(CategoryData(slug, str(item["name"]), str(item.get("description") or "").strip(),
+                                str(item.get("name_en") or "").strip(), str(item.get("description_en") or "").strip()))
     return out, errors
 
 
@@ -517,7 +520,14 @@ def dump_example(ex: ExampleData) -> str:
 
 def dump_categories(categories: list[CategoryData]) -> str:
     """The canonical text of categories.yaml."""
-    items = [{"slug": c.slug, "name": c.name, "description": c.description} for c in categories]
+    items = []
+    for c in categories:
+        item = {"slug": c.slug, "name": c.name, "description": c.description}
+        if c.name_en:
+            item["name_en"] = c.name_en
+        if c.description_en:
+            item["description_en"] = c.description_en
+        items.append(item)
     return _dump_yaml({"categories": items})
 
 

@@ -210,6 +210,7 @@ def load_content(root: Path, force: bool = False, progress: Callable[[str], None
             elif row.name != cat.name:
                 renamed.append(row.id)
             row.name, row.description, row.position = cat.name, cat.description, position
+            row.name_en, row.description_en = cat.name_en or None, cat.description_en or None
         _record(records, CATEGORIES, hashes[CATEGORIES])
     if renamed or report.places_changed:
         # Index documents carry category and place names: rewrite the affected ones.
@@ -430,7 +431,8 @@ def export_content(root: Path, on_start=None, progress=None, actor: audit.Actor 
     cat_path = root / "categories.yaml"
     content.write_atomic(
         cat_path,
-        content.dump_categories([content.CategoryData(c.slug, c.name, c.description) for c in cats]),
+        content.dump_categories([content.CategoryData(c.slug, c.name, c.description, c.name_en or "",
+                                                     c.description_en or "") for c in cats]),
     )
     written.append(cat_path)
     from .search import synonyms

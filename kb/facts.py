@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext
+
 from .freshness import is_stale, last_checked
 
 
@@ -42,9 +44,9 @@ def period_text(start: int | None, end: int | None) -> str:
     if start and end:
         return f"{start}–{end}" if start != end else str(start)
     if start:
-        return f"sedan {start}"
+        return gettext("sedan %(year)s", year=start)
     if end:
-        return f"till {end}"
+        return gettext("till %(year)s", year=end)
     return ""
 
 

@@ -6,9 +6,11 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from feedgen.feed import FeedGenerator
 from flask import current_app
+from flask_babel import gettext as _
 
 from .alerts import Filters
 from .extensions import db
+from .i18n import current_language
 from .links import external_url
 from .mail import aware
 from .models import Entry
@@ -35,14 +37,15 @@ def feed_xml(filters: Filters, labels: dict[str, dict[str, str]]) -> bytes:
     fg = FeedGenerator()
     fg.id(self_url)
     what = filters.describe(labels)
-    fg.title(f"Goda exempel – {what}")
-    fg.subtitle("Nya och ändrade beprövade lokala lösningar för mottagande av nyanlända.")
+    # The feed's own texts follow the request's language; the examples in it are Swedish.
+    fg.title(_("Goda exempel – %(what)s", what=what))
+    fg.subtitle(_("Nya och ändrade beprövade lokala lösningar för mottagande av nyanlända."))
     fg.link(href=self_url, rel="self", type="application/atom+xml")
     fg.link(href=external_url("search.index", **args), rel="alternate", type="text/html")
-    fg.language("sv")
+    fg.language(current_language())
     fg.author({"name": "Goda exempel"})
     fg.generator("Goda exempel (feedgen)")
-    fg.rights("Fritt att använda (CC0 1.0); se " + external_url("channels.opendata"))
+    fg.rights(_("Fritt att använda (CC0 1.0); se %(url)s", url=external_url("channels.opendata")))
     county_scheme = external_url("browse.counties")
     newest = None
     # feedgen writes entries in reverse order of adding: add oldest first so the newest comes first.

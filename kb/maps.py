@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 import shapely
+from flask_babel import gettext, ngettext
 
 from . import geo, places
 
@@ -66,7 +67,7 @@ class Choropleth:
     viewbox: str
     areas: list[Area]
     legend: list[LegendItem] = field(default_factory=list)
-    region_label: str = "Län"
+    region_label: str = "Län"  # the kind of area, as the page's language names it (kb/labels.py FACETS)
 
 
 def _path(geometry, transform) -> str:
@@ -174,7 +175,7 @@ def _legend(ranges: list[tuple[int, int]]) -> list[LegendItem]:
 
 
 def _exempel(n: int) -> str:
-    return f"{n} exempel"
+    return ngettext("%(num)s exempel", "%(num)s exempel", n)
 
 
 def choropleth(outline: Outline, counts: dict[str, int], href, map_id: str, title: str,
@@ -205,7 +206,7 @@ def locator(municipality_codes: list[str], county_codes: list[str]) -> Locator:
     paths = _locator_municipalities()
     names = [places.municipality(c).name for c in municipality_codes]
     county_names = [places.county(c).name for c in sorted(context)]
-    label = "Karta över Sverige som visar " + ", ".join(names + county_names if names else county_names)
+    label = gettext("Karta över Sverige som visar %(places)s", places=", ".join(names + county_names if names else county_names))
     return Locator(
         base.viewbox,
         [(s, HIGHLIGHT if (s.code in county_codes and not municipality_codes) else CONTEXT if s.code in context else ZERO_FILL)

@@ -115,6 +115,9 @@ class Category(db.Model):
     slug: Mapped[str] = mapped_column(sa.String(LIMITS["category"]), unique=True)
     name: Mapped[str] = mapped_column(sa.String(120))
     description: Mapped[str] = mapped_column(sa.Text, default="")
+    # English name and description for English pages (None: the Swedish ones are shown).
+    name_en: Mapped[str | None] = mapped_column(sa.String(120), nullable=True)
+    description_en: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
     position: Mapped[int] = mapped_column(default=0)
 
 

@@ -81,7 +81,7 @@ SCHEMAS = {
             "fuzzy": {"type": "boolean", "description": "True when the results come from a fuzzy retry."},
             "places": {"type": "array", "items": _ref("Place"),
                        "description": "Places named in the query: a ranking boost and a suggested filter."},
-            "notes": {"type": "array", "items": {"type": "string"}, "description": "Messages for people (Swedish)."},
+            "notes": {"type": "array", "items": {"type": "string"}, "description": "Messages for people, in the request's language (Swedish unless English is asked for)."},
             "near": {"oneOf": [{"type": "null"}, _ref("Near")],
                      "description": "How proximity ordered the results (near=, a municipality named in the query, or a "
                                     "municipality filter), or null."},

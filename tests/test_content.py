@@ -269,3 +269,41 @@ def test_write_atomic_keeps_old_file_when_write_fails(tmp_path, monkeypatch):
         content.write_atomic(path, "ny")
     assert path.read_text(encoding="utf-8") == "gammal"
     assert list(tmp_path.iterdir()) == [path]
+
+
+# --- English category names (content/categories.yaml name_en, description_en) ---------------
+
+def test_every_category_has_an_english_name_and_description():
+    categories, errors = content.parse_categories(ROOT / "content" / "categories.yaml")
+    assert errors == []
+    for c in categories:
+        assert c.name_en and c.description_en, c.slug
+        assert not any(ch in c.name_en for ch in "åäöÅÄÖ"), c.name_en
+
+
+def test_english_category_fields_are_optional_and_round_trip(tmp_path):
+    path = tmp_path / "categories.yaml"
+    path.write_text("categories:\n- slug: bostader\n  name: Bostäder\n  description: Om bostäder.\n", encoding="utf-8")
+    (only,), errors = content.parse_categories(path)
+    assert errors == [] and only.name_en == "" and only.description_en == ""
+    assert "name_en" not in content.dump_categories([only])
+    only.name_en, only.description_en = "Housing", "About housing."
+    path.write_text(content.dump_categories([only]), encoding="utf-8")
+    (again,), _errors = content.parse_categories(path)
+    assert (again.name_en, again.description_en) == ("Housing", "About housing.")
+
+
+def test_load_stores_and_updates_the_english_category_names(make_app, content_copy):
+    from kb.models import Category
+
+    app = make_app(content_dir=content_copy)
+    with app.app_context():
+        housing = db.session.scalars(sa.select(Category).where(Category.slug == "bostader")).one()
+        assert (housing.name, housing.name_en) == ("Bostäder", "Housing")
+        path = content_copy / "categories.yaml"
+        path.write_text(path.read_text(encoding="utf-8").replace("name_en: Housing", "name_en: Homes"), encoding="utf-8")
+        result = _cli(app, "load", str(content_copy))
+        assert result.exit_code == 0, result.output
+        db.session.expire_all()
+        housing = db.session.scalars(sa.select(Category).where(Category.slug == "bostader")).one()
+        assert (housing.name, housing.name_en) == ("Bostäder", "Homes")

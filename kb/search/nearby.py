@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
+from flask_babel import gettext as _
 from whoosh.query import Or, Term
 
 from .. import geo, places
@@ -121,11 +122,11 @@ def parse_near(args) -> tuple[str | None, ParamError | None]:
         return None, None
     valid = "4-digit municipality code, e.g. 2081"
     if not re.fullmatch(r"\d{4}", raw):
-        return None, ParamError("near", f"'near' ska vara en kommunkod med fyra siffror, t.ex. 2081 för Borlänge, inte '{raw[:50]}'.", valid)
+        return None, ParamError("near", _("'near' ska vara en kommunkod med fyra siffror, t.ex. 2081 för Borlänge, inte '%(value)s'.", value=raw[:50]), valid)
     try:
         return places.municipality(raw).code, None
     except places.UnknownPlace:
-        return None, ParamError("near", f"Det finns ingen kommun med koden {raw}. Ange en kommunkod, t.ex. 2081 för Borlänge.", valid)
+        return None, ParamError("near", _("Det finns ingen kommun med koden %(value)s. Ange en kommunkod, t.ex. 2081 för Borlänge.", value=raw), valid)
 
 
 def _home(result: SearchResult, near: str | None) -> tuple[str | None, str]:

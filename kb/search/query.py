@@ -34,6 +34,9 @@ from functools import cache
 from itertools import chain
 from pathlib import Path
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from markupsafe import Markup
 from whoosh.query import Or, Term
 
@@ -139,7 +142,7 @@ def clean_query(text: str) -> tuple[str, list[str]]:
     text = " ".join(text.split())
     if len(text) > MAX_QUERY_CHARS:
         text = text[:MAX_QUERY_CHARS].rsplit(" ", 1)[0]
-        notes.append(f"Sökfrågan kortades till {MAX_QUERY_CHARS} tecken.")
+        notes.append(_l("Sökfrågan kortades till %(n)s tecken.", n=MAX_QUERY_CHARS))
     return text, notes
 
 
@@ -337,7 +340,7 @@ def _generation_dir(index) -> Path:
 
 def _quote_list(items: list[str]) -> str:
     quoted = [f"”{i}”" for i in items]
-    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " och " + quoted[-1]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " " + _("och") + " " + quoted[-1]
 
 
 def _part_surfaces(word: str, parts: tuple[str, ...]) -> list[str]:
@@ -381,7 +384,8 @@ def understand(index, scorer: Scorer, parsed: ParsedQuery, text: str) -> Underst
         unit.weight = PLACE_BOOST["county"]
         if county not in places:
             places.append(county)
-        notes.append(f"{municipality.name} har inga exempel ännu. Visar exempel från {county.name}.")
+        notes.append(_l("%(municipality)s har inga exempel ännu. Visar exempel från %(county)s.",
+                        municipality=municipality.name, county=county.name))
 
     unknown: list[str] = []
     fuzzy = False
@@ -404,10 +408,10 @@ def understand(index, scorer: Scorer, parsed: ParsedQuery, text: str) -> Underst
         if found:
             for part in parts:
                 units.append(Unit([Alt(stems=(part,))], weight=PART_WEIGHT, label=unit.label, kind="part"))
-            notes.append(
-                f"Ordet ”{unit.label}” finns inte i exemplen. Det delades upp och vi sökte på delarna "
-                f"{_quote_list(_part_surfaces(unit.label, parts))}."
-            )
+            notes.append(_l(
+                "Ordet ”%(word)s” finns inte i exemplen. Det delades upp och vi sökte på delarna %(parts)s.",
+                word=unit.label, parts=LazyString(_quote_list, _part_surfaces(unit.label, parts)),
+            ))
             continue
         unknown.append(unit.label)
         spellings = _close_spellings(scorer.reader, unit.label)
@@ -510,7 +514,7 @@ def _run(index, params: SearchParams, table: synonyms_module.SynonymTable) -> Se
     understood = understand(index, scorer, parsed, text)
     notes += understood.notes
     if text and not understood.units:
-        notes.append("Sökfrågan innehöll bara vanliga småord; alla exempel visas.")
+        notes.append(_l("Sökfrågan innehöll bara vanliga småord; alla exempel visas."))
     scores = scorer.score(understood.units) if understood.units else None
     filters = params.filters()
     matches = _Matches(searcher, scores, params.only_slugs)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, render_template, url_for
+from flask_babel import gettext as _
 
 from .. import openapi
 from ..render import render_markdown
@@ -21,7 +22,9 @@ def openapi_json():
 def docs():
     """Human-readable documentation generated from the same document."""
     spec = openapi.spec()
-    return render_template("api_docs/docs.html", spec=spec, schemas=spec["components"]["schemas"],
+    # The document's own title, in the page's language (the spec itself stays as published).
+    title = _("Goda exempel – öppet API") if spec["info"]["title"] == "Goda exempel – öppet API" else spec["info"]["title"]
+    return render_template("api_docs/docs.html", spec=spec, schemas=spec["components"]["schemas"], title=title,
                            intro=render_markdown(spec["info"]["description"]), example_urls=_examples())
 
 

@@ -18,12 +18,15 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SubmitField
 
 from .. import alerts, feeds, fields, notices, opendata, places, queries
 from ..extensions import db, limiter
+from ..i18n import current_language
 from ..labels import FREQUENCIES, label
 from ..links import external_url
 from ..mail import aware
@@ -95,7 +98,7 @@ def example_jsonld(entry) -> dict:
         "description": rev.summary,
         "url": url_for("browse.example", slug=entry.slug, _external=True),
         "inLanguage": "sv",
-        "articleSection": rev.category.name,
+        "articleSection": rev.category.name,  # the example's own language (inLanguage sv)
         "keywords": ", ".join(t.name for t in rev.tags),
         "spatialCoverage": places_named,
         "dateModified": feeds.last_changed(entry).isoformat(),
@@ -114,8 +117,9 @@ def example_jsonld(entry) -> dict:
 
 
 def _bad_request_text(errors) -> Response:
-    lines = ["Flödet kunde inte skapas: parametrarna är felaktiga.", ""]
-    lines += [f"- {e.param}: {e.message} (giltigt: {e.valid})" for e in errors]
+    lines = [_("Flödet kunde inte skapas: parametrarna är felaktiga."), ""]
+    lines += [_("- %(param)s: %(message)s (giltigt: %(valid)s)", param=e.param, message=e.message, valid=e.valid)
+              for e in errors]
     return Response("\n".join(lines) + "\n", status=400, mimetype="text/plain")
 
 
@@ -126,7 +130,9 @@ def feed():
     if errors:
         return _bad_request_text(errors)
     # Feed readers poll: the same data version and filters give the same document, so answer 304 cheaply.
-    etag = hashlib.sha256(f"{opendata.data_version().key}|{sorted(vars(filters).items())}".encode()).hexdigest()[:24]
+    # The feed's title follows the language (kb/feeds.py), so the language is part of the version.
+    etag = hashlib.sha256(f"{opendata.data_version().key}|{sorted(vars(filters).items())}|{current_language()}"
+                          .encode()).hexdigest()[:24]
     if etag in request.if_none_match:
         response = Response(status=304)
     else:
@@ -134,6 +140,7 @@ def feed():
         response.headers["Content-Type"] = "application/atom+xml; charset=utf-8"
     response.set_etag(etag)
     response.headers["Cache-Control"] = "public, max-age=300"
+    response.vary.update(("Accept-Language", "Cookie"))
     return response
 
 
@@ -157,7 +164,7 @@ def alert_subscribe():
     except fields.FieldInvalid as exc:
         problems.append(str(exc))
     if values["frequency"] not in alerts.PERIODS:
-        problems.append("Välj hur ofta du vill få mejl: dagligen eller varje vecka.")
+        problems.append(_("Välj hur ofta du vill få mejl: dagligen eller varje vecka."))
     labels = catalog.labels()
     if problems:
         return render_template("channels/alert_form.html", problems=problems, values=values,
@@ -178,18 +185,18 @@ def alert_form():
 
 
 class ConfirmForm(FlaskForm):
-    submit = SubmitField("Bekräfta bevakningen")
+    submit = SubmitField(_l("Bekräfta bevakningen"))
 
 
 class UnsubscribeForm(FlaskForm):
     class Meta:
         csrf = False  # the signed token in the URL is the authority (RFC 8058 one-click has no session)
 
-    submit = SubmitField("Avsluta bevakningen")
+    submit = SubmitField(_l("Avsluta bevakningen"))
 
 
 def _token_error(exc: alerts.InvalidToken):
-    return render_template("channels/alert_done.html", heading="Länken fungerar inte", text=str(exc)), 404
+    return render_template("channels/alert_done.html", heading=_("Länken fungerar inte"), text=str(exc)), 404
 
 
 @bp.route("/bevaka/bekrafta/<token>", methods=["GET", "POST"])
@@ -205,9 +212,9 @@ def alert_confirm(token: str):
         sub = alerts.confirm(sub)
         db.session.commit()
         return render_template(
-            "channels/alert_done.html", heading="Bevakningen är bekräftad",
-            text=f"Du får ett mejl {label(FREQUENCIES, sub.frequency)} när nya eller ändrade exempel "
-                 f"om {what} publiceras. Varje mejl har en länk för att avsluta.",
+            "channels/alert_done.html", heading=_("Bevakningen är bekräftad"),
+            text=_("Du får ett mejl %(frequency)s när nya eller ändrade exempel om %(what)s publiceras. "
+                   "Varje mejl har en länk för att avsluta.", frequency=label(FREQUENCIES, sub.frequency), what=what),
         )
     return render_template("channels/alert_confirm.html", form=form, what=what, email=sub.email,
                            frequency=label(FREQUENCIES, sub.frequency))
@@ -220,14 +227,14 @@ def alert_unsubscribe(token: str):
         sub = alerts.from_token(token[:500], "unsubscribe")
     except alerts.InvalidToken as exc:
         if request.method == "POST":  # one-click: already gone is success
-            return render_template("channels/alert_done.html", heading="Bevakningen är avslutad",
-                                   text="Du får inga fler mejl från den här bevakningen."), 200
+            return render_template("channels/alert_done.html", heading=_("Bevakningen är avslutad"),
+                                   text=_("Du får inga fler mejl från den här bevakningen.")), 200
         return _token_error(exc)
     if request.method == "POST":
         alerts.unsubscribe(sub)
         db.session.commit()
-        return render_template("channels/alert_done.html", heading="Bevakningen är avslutad",
-                               text="Du får inga fler mejl från den här bevakningen, och adressen är raderad.")
+        return render_template("channels/alert_done.html", heading=_("Bevakningen är avslutad"),
+                               text=_("Du får inga fler mejl från den här bevakningen, och adressen är raderad."))
     what = alerts.Filters(sub.q, sub.category, sub.county, sub.municipality).describe(catalog.labels())
     return render_template("channels/alert_unsubscribe.html", form=UnsubscribeForm(), what=what)
 
@@ -236,8 +243,8 @@ def alert_unsubscribe(token: str):
 
 
 class NoticeForm(FlaskForm):
-    enabled = BooleanField("Skicka e-post till mig om granskningar (nya inskick i mitt län, beslut om mina exempel)")
-    submit = SubmitField("Spara")
+    enabled = BooleanField(_l("Skicka e-post till mig om granskningar (nya inskick i mitt län, beslut om mina exempel)"))
+    submit = SubmitField(_l("Spara"))
 
 
 @bp.route("/konto/aviseringar", methods=["GET", "POST"])
@@ -251,7 +258,7 @@ def notice_settings():
     elif form.validate_on_submit():
         notices.set_notices(user, form.enabled.data)
         db.session.commit()
-        flash("E-postaviseringar är påslagna." if user.notify_by_email else "E-postaviseringar är avstängda.", "info")
+        flash(_("E-postaviseringar är påslagna.") if user.notify_by_email else _("E-postaviseringar är avstängda."), "info")
         return redirect(url_for(".notice_settings")), 303
     else:
         abort(400)
@@ -269,7 +276,13 @@ def opendata_page():
     version, root = opendata.files()
     sizes = {kind: (root / name).stat().st_size for kind, (name, _mime) in opendata.FILES.items()}
     return render_template("channels/opendata.html", version=version, files=opendata.FILES, sizes=sizes,
-                           license_name=opendata.LICENSE_NAME, license_url=opendata.LICENSE_URL)
+                           license_name=_license_name(), license_url=opendata.LICENSE_URL)
+
+
+def _license_name() -> str:
+    """opendata.LICENSE_NAME (Creative Commons' Swedish name) in the page's language."""
+    name = _("CC0 1.0 Universell (fri från upphovsrätt)")
+    return name if current_language() == "en" else opendata.LICENSE_NAME
 
 
 @bp.get("/oppna-data/<filename>")

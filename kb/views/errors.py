@@ -1,22 +1,23 @@
-"""Swedish error pages for HTML, JSON errors for the API."""
+"""Error pages for HTML (in the page's language), JSON errors for the API."""
 from __future__ import annotations
 
 import logging
 import os
 
 from flask import jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
 from ..labels import ERRORS
 
 log = logging.getLogger(__name__)
 
-SEARCH_UNAVAILABLE = (
+SEARCH_UNAVAILABLE = _l(
     "Sökningen är tillfälligt otillgänglig medan sökindexet byggs om från databasen. "
     "Inget av det som sparats har gått förlorat. Försök igen om en liten stund."
 )
-BUSY = "Databasen är upptagen just nu. Inget av det du skickade har sparats; försök igen om en liten stund."
-CONCURRENT = (
+BUSY = _l("Databasen är upptagen just nu. Inget av det du skickade har sparats; försök igen om en liten stund.")
+CONCURRENT = _l(
     "Någon annan ändrade samma sak samtidigt, så din ändring sparades inte. "
     "Ladda om sidan, se efter vad som gäller nu och försök igen."
 )
@@ -27,14 +28,15 @@ def _wants_json() -> bool:
 
 
 def render_error(code: int, detail: str | None = None, headers: dict | None = None):
-    """An error page (or JSON body under /api/) with the Swedish title and explanation."""
+    """An error page (or JSON body under /api/) with the title and explanation in the request's language."""
     title, text = (str(x) for x in ERRORS.get(code, ERRORS[500]))
+    detail = str(detail) if detail is not None else None  # a lazy string is translated now
     headers = headers or {}
     if _wants_json():
         return jsonify({"error": {"status": code, "title": title, "message": detail or text}}), code, headers
     try:
         return render_template("errors/error.html", code=code, title=title, text=detail or text), code, headers
-    except Exception:  # the page itself failed (e.g. database down): plain text, still Swedish
+    except Exception:  # the page itself failed (e.g. database down): plain text, same language
         log.exception("error page could not be rendered")
         return f"{title}\n\n{text}\n", code, {**headers, "Content-Type": "text/plain; charset=utf-8"}
 

@@ -7,6 +7,7 @@ one more press is enough. Other forms get a page explaining how to recover.
 from __future__ import annotations
 
 from flask import render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
@@ -37,7 +38,7 @@ def register(app) -> None:
                 if entry is not None and can(current_user, Permission.VIEW_DRAFT, entry):
                     return render_review(
                         entry, 400, comment=(request.form.get("comment") or "")[:5000],
-                        comment_error="Sidan hade varit öppen för länge, så inget gjordes ännu. "
-                                      "Din kommentar finns kvar; tryck på knappen igen.",
+                        comment_error=_("Sidan hade varit öppen för länge, så inget gjordes ännu. "
+                                        "Din kommentar finns kvar; tryck på knappen igen."),
                     )
         return render_template("errors/expired.html"), 400

@@ -74,4 +74,7 @@ def register(app) -> None:
     app.jinja_env.filters["svstamp"] = local_stamp
     app.jinja_env.filters["source_date"] = source_date
     app.jinja_env.globals["url_with"] = url_with
+    from . import catalog
+
+    catalog.register(app)  # category_name(c), category_description(c): in the page's language
     app.jinja_env.globals["label"] = labels.label  # the label catalogue (kb/labels.py): label("states", code)

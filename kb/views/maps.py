@@ -3,6 +3,9 @@ map pieces the browse pages include (a county's municipalities, an example's loc
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request, url_for
+from flask_babel import gettext as _
+
+from ..labels import FACETS, label
 
 from .. import maps, places
 from . import catalog
@@ -17,7 +20,7 @@ def sweden_map(counts: dict[str, int], title: str, current: str | None = None) -
     """The counties shaded by `counts`, each linking to its county page."""
     return maps.choropleth(
         maps.sweden_outline(), counts, lambda s: url_for("browse.county", slug=s.slug),
-        "karta-lan", title, "Län", current,
+        "karta-lan", title, label(FACETS, "county"), current,
     )
 
 
@@ -26,7 +29,7 @@ def county_map(county_code: str, counts: dict[str, int]) -> maps.Choropleth:
     name = places.county(county_code).name
     return maps.choropleth(
         maps.county_outline(county_code), counts, lambda s: url_for("browse.municipality", slug=s.slug),
-        "karta-kommuner", f"Exempel per kommun i {name}", "Kommun",
+        "karta-kommuner", _("Exempel per kommun i %(county)s", county=name), label(FACETS, "municipality"),
     )
 
 
@@ -41,13 +44,15 @@ def index():
     result, errors = run_search(request.args, per_page=1, proximity=False)
     labels = catalog.labels()
     params = result.params
-    title = "Exempel per län"
+    title = _("Exempel per län")
     if params.category:
-        title += f" inom {labels['category'].get(params.category, params.category)}"
+        title = _("%(title)s inom %(category)s", title=title,
+                  category=labels["category"].get(params.category, params.category))
     if params.q:
-        title += f" för ”{params.q}”"
+        title = _("%(title)s för ”%(q)s”", title=title, q=params.q)
     if params.municipality:
-        title += f" i {labels['municipality'].get(params.municipality, params.municipality)}"
+        title = _("%(title)s i %(place)s", title=title,
+                  place=labels["municipality"].get(params.municipality, params.municipality))
     search_args = {k: request.args.get(k) for k in SEARCH_KEYS if request.args.get(k)}
     return render_template(
         "maps/index.html",

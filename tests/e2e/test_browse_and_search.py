@@ -37,7 +37,15 @@ def test_search_filter_by_county_and_open_example(page, live_server):
     assert "Dalarnas län" in page.locator(".facts").inner_text()
 
 
-@pytest.mark.parametrize("path", ["/", "/sok?q=villor", "/exempel/kopa-villor-och-smahus", "/lan/dalarnas-lan", "/finns-inte"])
+PUBLIC_PATHS = ["/", "/sok?q=villor", "/exempel/kopa-villor-och-smahus", "/lan/dalarnas-lan", "/finns-inte"]
+
+
+def _in(lang: str, path: str) -> str:
+    return f"{path}{'&' if '?' in path else '?'}lang={lang}"
+
+
+# Both interface languages: English pages hold Swedish examples marked lang="sv" and a switch back to Swedish.
+@pytest.mark.parametrize("path", PUBLIC_PATHS + [_in("en", p) for p in PUBLIC_PATHS])
 def test_axe_reports_no_wcag21_aa_violations(page, live_server, path):
     page.goto(live_server.url + path)
     violations = axe_violations(page)

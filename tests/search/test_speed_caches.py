@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from kb import services
 from kb.permissions import system_actor
 from kb.extensions import db
-from kb.models import Entry
+from kb.models import Category, Entry
 from kb.search import query as q
 from kb.search.query import SearchParams
 from kb.search.scoring import Scorer
@@ -91,7 +91,7 @@ def test_new_synonyms_and_category_names_apply_without_waiting(make_app):
     with app.app_context():
         text = "groups:\n- [zebrafink, modulhus]\n"
         assert services.save_synonyms(system_actor("test"), text)
-        category = db.session.scalars(sa.select(services.Category).where(services.Category.slug == before[0]["value"])).one()
+        category = db.session.scalars(sa.select(Category).where(Category.slug == before[0]["value"])).one()
         category.name = "Bostäder och boende"
         db.session.commit()
     body = client.get("/api/v1/search?q=zebrafink").get_json()
