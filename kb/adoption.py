@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 
+from flask_babel import gettext as _
+
 from . import audit, places
 from .extensions import db
 from .models import Adoption, Entry, EntryState, Municipality
@@ -53,31 +55,31 @@ def _checked(entry: Entry, municipality_code: str, year: int | None, note: str, 
     code = (municipality_code or "").strip()
     muni = db.session.get(Municipality, code) if re.fullmatch(r"\d{4}", code) else None
     if muni is None:
-        raise AdoptionInvalid("municipality", "Välj en kommun ur listan.")
+        raise AdoptionInvalid("municipality", _("Välj en kommun ur listan."))
     rev = entry.published_revision
     if rev is not None and muni.code in {m.code for m in rev.municipalities}:
-        raise AdoptionInvalid("municipality", f"{muni.name} står redan som exemplets egen kommun; välj en annan kommun.")
+        raise AdoptionInvalid("municipality", _("%(name)s står redan som exemplets egen kommun; välj en annan kommun.", name=muni.name))
     latest = date.today().year + 1
     if year is None or not MIN_YEAR <= year <= latest:
-        raise AdoptionInvalid("year", f"Ange året som ett årtal mellan {MIN_YEAR} och {latest}.")
+        raise AdoptionInvalid("year", _("Ange året som ett årtal mellan %(min)s och %(max)s.", min=MIN_YEAR, max=latest))
     note = (note or "").strip()
     if _has_control(note):
-        raise AdoptionInvalid("note", "Anteckningen får inte innehålla radbrytningar eller andra styrtecken.")
+        raise AdoptionInvalid("note", _("Anteckningen får inte innehålla radbrytningar eller andra styrtecken."))
     if len(note) > MAX_NOTE:
-        raise AdoptionInvalid("note", f"Anteckningen får ha högst {MAX_NOTE} tecken.")
+        raise AdoptionInvalid("note", _("Anteckningen får ha högst %(max)s tecken.", max=MAX_NOTE))
     link = (link or "").strip()
     if link and (len(link) > MAX_LINK or not valid_link(link)):
-        raise AdoptionInvalid("link", "Länken ska vara en webbadress som börjar med http:// eller https://.")
+        raise AdoptionInvalid("link", _("Länken ska vara en webbadress som börjar med http:// eller https://."))
     adopter = None
     adopter_slug = (adopter_slug or "").strip()
     if adopter_slug and (len(adopter_slug) > 120 or not SLUG_RE.fullmatch(adopter_slug)):
-        raise AdoptionInvalid("example", "Ange exemplets adress med små bokstäver, siffror och bindestreck, t.ex. kopa-villor.")
+        raise AdoptionInvalid("example", _("Ange exemplets adress med små bokstäver, siffror och bindestreck, t.ex. kopa-villor."))
     if adopter_slug:
         adopter = db.session.scalars(sa.select(Entry).where(Entry.slug == adopter_slug)).first()
         if adopter is None or adopter.state is not EntryState.PUBLISHED:
-            raise AdoptionInvalid("example", f"Inget publicerat exempel har adressen ”{adopter_slug[:80]}”.")
+            raise AdoptionInvalid("example", _("Inget publicerat exempel har adressen ”%(slug)s”.", slug=adopter_slug[:80]))
         if adopter.id == entry.id:
-            raise AdoptionInvalid("example", "Ett exempel kan inte ha inspirerat sig självt.")
+            raise AdoptionInvalid("example", _("Ett exempel kan inte ha inspirerat sig självt."))
     return muni, year, note, link, adopter
 
 
@@ -86,7 +88,7 @@ def record_adoption(actor: audit.Actor, entry: Entry, municipality_code: str, ye
     """Record (or update) that a municipality took up this published example."""
     require(actor.user, Permission.RECORD_ADOPTION, entry)
     if not entry.is_public:
-        raise AdoptionInvalid("municipality", "Bara publicerade exempel kan ha inspirerat andra kommuner.")
+        raise AdoptionInvalid("municipality", _("Bara publicerade exempel kan ha inspirerat andra kommuner."))
     muni, year, note, link, adopter = _checked(entry, municipality_code, year, note, link, adopter_slug)
     row = next((a for a in entry.adoptions if a.municipality_code == muni.code), None)
     action = "adoption_update" if row is not None else "adoption_add"
@@ -105,7 +107,7 @@ def remove_adoption(actor: audit.Actor, entry: Entry, adoption_id: int) -> None:
     require(actor.user, Permission.RECORD_ADOPTION, entry)
     row = next((a for a in entry.adoptions if a.id == adoption_id), None)
     if row is None:
-        raise AdoptionInvalid("adoption", "Den uppgiften finns inte (längre).")
+        raise AdoptionInvalid("adoption", _("Den uppgiften finns inte (längre)."))
     audit.record(actor, "adoption_remove", "entry", entry.id, from_state=row.municipality_code,
                  detail=f"{row.municipality.name} {row.year}")
     entry.adoptions.remove(row)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -120,7 +121,7 @@ def new():
     if form.send.data:
         moderation.transition(current_actor(), entry, Action.SUBMIT)
     db.session.commit()
-    flash("Exemplet skickades för granskning." if form.send.data else "Utkastet sparades.", "info")
+    flash(_("Exemplet skickades för granskning.") if form.send.data else _("Utkastet sparades."), "info")
     return redirect(url_for("moderation.review", entry_id=entry.id))
 
 
@@ -153,7 +154,7 @@ def edit(entry_id: int):
     except InvalidTransition:
         db.session.rollback()
         raise
-    flash("Exemplet skickades för granskning." if form.send.data else "Ändringarna sparades.", "info")
+    flash(_("Exemplet skickades för granskning.") if form.send.data else _("Ändringarna sparades."), "info")
     return redirect(url_for("moderation.review", entry_id=entry.id))
 
 
