@@ -108,7 +108,8 @@ STAFF = [
 ]
 
 
-def test_staff_pages_at_390px_fit_and_pass_axe(browser, staff_server, seeded):
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_staff_pages_at_390px_fit_and_pass_axe(browser, staff_server, seeded, lang):
     problems = []
     contexts = {}
     for key, path in STAFF:
@@ -119,8 +120,12 @@ def test_staff_pages_at_390px_fit_and_pass_axe(browser, staff_server, seeded):
             "REVIEW_WAITING": f"/granska/{seeded['waiting'][0]}", "REVIEW_PUBLISHED": f"/granska/{seeded['id']}",
             "HISTORY": f"/granska/{seeded['id']}/historik", "USER": f"/admin/anvandare/{seeded['user_id']}",
         }.get(path, path)
+        if lang != "sv":
+            target += ("&" if "?" in target else "?") + f"lang={lang}"
         page.goto(staff_server.url + target)
-        problems += _check(page, f"{key} {path}")
+        if page.locator("html").get_attribute("lang") != lang:
+            problems.append(f"{key} {path}: not in {lang}")
+        problems += _check(page, f"{key} {path} ({lang})")
     for context, _page in contexts.values():
         context.close()
     assert problems == [], problems
