@@ -137,6 +137,16 @@ THREAD_VERBS = {
     "verify": _l("markerade som kontrollerat"),
 }
 
+# LIX readability bands: (upper bound, label), the customary Swedish bands (kb/readability.py, static/js/lix.js).
+LIX_BANDS = {
+    25: _l("Mycket lättläst, som barnböcker"),
+    30: _l("Lättläst, som skönlitteratur och populärtidningar"),
+    40: _l("Medelsvår, som normal tidningstext"),
+    50: _l("Svår, som normal facklitteratur och myndighetstext"),
+    60: _l("Mycket svår, som byråkratsvenska"),
+    10_000: _l("Extremt svår, som forskningsrapporter och lagtext"),
+}
+
 # Tabs of the review queue.
 QUEUE_STATES = {
     "submitted": _l("Väntar på granskning"),

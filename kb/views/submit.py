@@ -47,6 +47,7 @@ def _similar(form: EntryForm, exclude: str | None = None):
 
 
 def _render_form(form: EntryForm, entry: Entry | None, status: int = 200, preview=None, expired: bool = False):
+    from ..labels import LIX_BANDS
     from ..readability import lix
 
     return render_template(
@@ -54,6 +55,7 @@ def _render_form(form: EntryForm, entry: Entry | None, status: int = 200, previe
         owner=_owner_label(form), similar=_similar(form, entry.slug if entry else None) if not entry or not entry.published_revision else [],
         missing=getattr(form, "_missing", {}), expired=expired,
         lix_summary=lix(form.summary.data or ""), lix_body=lix(form.body.data or ""),
+        lix_bands=[[bound, str(label).lower()] for bound, label in LIX_BANDS.items()],
     ), status
 
 

@@ -202,3 +202,18 @@ def test_form_errors_move_focus_to_the_summary_and_lix_updates(browser, staff_se
     page.wait_for_load_state()
     assert page.evaluate("document.activeElement.id") == "fel"
     context.close()
+
+
+def test_lix_updates_in_english_and_errors_take_focus(browser, staff_server, seeded):
+    context, page = _context(browser, staff_server, "contrib_x")
+    page.goto(staff_server.url + "/nytt-exempel?lang=en")
+    assert "type to see the value" in page.locator("#summary-lix").inner_text()
+    page.locator("#summary").fill("Kommunen köper villor. Den hyr ut dem till nyanlända familjer.")
+    from playwright.sync_api import expect
+
+    expect(page.locator("#summary-lix .lix-value")).to_have_text(re.compile(r"^35 – medium, like ordinary newspaper text"))
+    page.locator("#send").click()
+    page.wait_for_load_state()
+    assert page.evaluate("document.activeElement.id") == "fel"
+    assert "Please check the form" in page.content()
+    context.close()

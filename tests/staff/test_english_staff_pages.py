@@ -71,8 +71,9 @@ def test_contributor_pages_in_english(staff_app):
                     "Changes requested", "Change password")
     assert re.search(r'<a href="/granska/\d+" lang="sv">Läxhjälp i Borlänge</a>', html)
     assert '<span lang="sv">Mer detaljer, tack.</span>' in html  # the reviewer's comment stays as written
-    _english(client.get(_en("/nytt-exempel")), "Submit a new example", "About the example", "Where", "Description",
-             "A draft can be saved incomplete.", "Readability (LIX):")
+    html = _english(client.get(_en("/nytt-exempel")), "Submit a new example", "About the example", "Where", "Description",
+                    "A draft can be saved incomplete.", "Readability (LIX):")
+    assert '[40, "medium, like ordinary newspaper text"]' in html  # the bands static/js/lix.js uses while typing
     _english(client.get(_en(f"/redigera/{entry_id}")), "Edit “Läxhjälp i Borlänge”")
     html = _english(client.get(_en(f"/granska/{entry_id}")), "Events and comments", "Actions", "history",
                     "Details for the reviewer", "requested changes")
