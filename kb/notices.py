@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from flask_babel import force_locale
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import force_locale, gettext as _, lazy_gettext as _l
 
 from . import mail
 from .extensions import db

@@ -11,8 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
-from flask_babel import force_locale
-from flask_babel import gettext as _
+from flask_babel import force_locale, gettext as _
 
 from . import audit, places
 from .accounts import AccountError, new_session_token, set_password
