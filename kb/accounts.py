@@ -10,6 +10,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 
+from flask_babel import gettext as _
+
 from . import audit, places
 from .extensions import db
 from .fields import FieldInvalid, check_email
@@ -74,18 +76,18 @@ def password_problems(password: str, email: str = "", name: str = "") -> list[st
     """Why a password is not acceptable (Swedish), or [] when it is."""
     problems = []
     if len(password) < MIN_PASSWORD:
-        problems.append(f"Lösenordet måste ha minst {MIN_PASSWORD} tecken (nu {len(password)}).")
+        problems.append(_("Lösenordet måste ha minst %(min)s tecken (nu %(now)s).", min=MIN_PASSWORD, now=len(password)))
     if len(password) > MAX_PASSWORD:
-        problems.append(f"Lösenordet får ha högst {MAX_PASSWORD} tecken.")
+        problems.append(_("Lösenordet får ha högst %(max)s tecken.", max=MAX_PASSWORD))
     lowered = password.casefold()
     base = re.sub(r"[\d\W_]+$", "", lowered)  # 'password1234!' is still 'password'
     if lowered in _common_passwords() or (base in _common_passwords() and len(password) - len(base) <= 6):
-        problems.append("Lösenordet är för vanligt; välj en lång fras som inte finns i listor över vanliga lösenord.")
+        problems.append(_("Lösenordet är för vanligt; välj en lång fras som inte finns i listor över vanliga lösenord."))
     elif len(set(password)) < 4:
-        problems.append("Lösenordet har för få olika tecken.")
+        problems.append(_("Lösenordet har för få olika tecken."))
     local = email.split("@")[0].casefold()
     if local and len(local) >= 4 and local in lowered:
-        problems.append("Lösenordet får inte innehålla din e-postadress.")
+        problems.append(_("Lösenordet får inte innehålla din e-postadress."))
     return problems
 
 
@@ -112,23 +114,24 @@ def add_user(actor: audit.Actor, email: str, password: str, role: str, county: s
         problems.append(str(exc))
     else:
         if find_user(email) is not None:
-            problems.append(f"Det finns redan en användare med e-postadressen {email}.")
+            problems.append(_("Det finns redan en användare med e-postadressen %(email)s.", email=email))
     try:
         role_value = Role(role)
     except ValueError:
-        problems.append(f"Okänd roll {role!r}; giltiga är admin, moderator och contributor.")
+        problems.append(_("Okänd roll %(role)s; giltiga är admin, moderator och contributor.", role=repr(role)))
         role_value = None
     county_code = None
     if role_value is not None and role_needs_county(role_value):
         if not county:
-            problems.append("Moderatorer och bidragsgivare måste höra till ett län (t.ex. --county 20).")
+            problems.append(_("Moderatorer och bidragsgivare måste höra till ett län (t.ex. --county 20)."))
         else:
             try:
                 county_code = places.county(county).code
             except places.UnknownPlace as exc:
-                problems.append(f"Okänt län {county!r}." + (f" Menade du {', '.join(exc.suggestions)}?" if exc.suggestions else ""))
+                problems.append(_("Okänt län %(county)s. Menade du %(suggestions)s?", county=repr(county), suggestions=", ".join(exc.suggestions))
+                                if exc.suggestions else _("Okänt län %(county)s.", county=repr(county)))
     elif role_value is not None and county:
-        problems.append("En administratör är nationell och har inget län.")
+        problems.append(_("En administratör är nationell och har inget län."))
     problems += password_problems(password, email, name)
     if problems:
         raise AccountError(" ".join(problems))
@@ -146,7 +149,7 @@ def set_active(actor: audit.Actor, user: User, active: bool) -> None:
     """Disable (every session ends at once) or re-enable a user; nobody may disable themselves."""
     require(actor.user, Permission.MANAGE_USERS)
     if not active and actor.id is not None and actor.id == user.id:
-        raise AccountError("Du kan inte inaktivera dig själv.")
+        raise AccountError(_("Du kan inte inaktivera dig själv."))
     if user.active == active:
         return
     user.active = active

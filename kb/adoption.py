@@ -12,6 +12,8 @@ import re
 from datetime import date
 import sqlalchemy as sa
 
+from flask_babel import gettext as _
+
 from . import audit, places
 from .fields import LIMITS, FieldInvalid, check_length, check_link
 from .extensions import db
@@ -39,16 +41,16 @@ def _checked(entry: Entry, municipality_code: str, year: int | None, note: str, 
     code = (municipality_code or "").strip()
     muni = db.session.get(Municipality, code) if re.fullmatch(r"\d{4}", code) else None
     if muni is None:
-        raise AdoptionInvalid("municipality", "Välj en kommun ur listan.")
+        raise AdoptionInvalid("municipality", _("Välj en kommun ur listan."))
     rev = entry.published_revision
     if rev is not None and muni.code in {m.code for m in rev.municipalities}:
-        raise AdoptionInvalid("municipality", f"{muni.name} står redan som exemplets egen kommun; välj en annan kommun.")
+        raise AdoptionInvalid("municipality", _("%(name)s står redan som exemplets egen kommun; välj en annan kommun.", name=muni.name))
     latest = date.today().year + 1
     if year is None or not MIN_YEAR <= year <= latest:
-        raise AdoptionInvalid("year", f"Ange året som ett årtal mellan {MIN_YEAR} och {latest}.")
+        raise AdoptionInvalid("year", _("Ange året som ett årtal mellan %(min)s och %(max)s.", min=MIN_YEAR, max=latest))
     note = (note or "").strip()
     if _has_control(note):
-        raise AdoptionInvalid("note", "Anteckningen får inte innehålla radbrytningar eller andra styrtecken.")
+        raise AdoptionInvalid("note", _("Anteckningen får inte innehålla radbrytningar eller andra styrtecken."))
     try:
         note = check_length("adoption_note", note)
     except FieldInvalid as exc:
@@ -62,13 +64,13 @@ def _checked(entry: Entry, municipality_code: str, year: int | None, note: str, 
     adopter = None
     adopter_slug = (adopter_slug or "").strip()
     if adopter_slug and (len(adopter_slug) > LIMITS["slug"] or not SLUG_RE.fullmatch(adopter_slug)):
-        raise AdoptionInvalid("example", "Ange exemplets adress med små bokstäver, siffror och bindestreck, t.ex. kopa-villor.")
+        raise AdoptionInvalid("example", _("Ange exemplets adress med små bokstäver, siffror och bindestreck, t.ex. kopa-villor."))
     if adopter_slug:
         adopter = db.session.scalars(sa.select(Entry).where(Entry.slug == adopter_slug)).first()
         if adopter is None or adopter.state is not EntryState.PUBLISHED:
-            raise AdoptionInvalid("example", f"Inget publicerat exempel har adressen ”{adopter_slug[:80]}”.")
+            raise AdoptionInvalid("example", _("Inget publicerat exempel har adressen ”%(slug)s”.", slug=adopter_slug[:80]))
         if adopter.id == entry.id:
-            raise AdoptionInvalid("example", "Ett exempel kan inte ha inspirerat sig självt.")
+            raise AdoptionInvalid("example", _("Ett exempel kan inte ha inspirerat sig självt."))
     return muni, year, note, link, adopter
 
 
@@ -77,7 +79,7 @@ def record_adoption(actor: audit.Actor, entry: Entry, municipality_code: str, ye
     """Record (or update) that a municipality took up this published example."""
     require(actor.user, Permission.RECORD_ADOPTION, entry)
     if not entry.is_public:
-        raise AdoptionInvalid("municipality", "Bara publicerade exempel kan ha inspirerat andra kommuner.")
+        raise AdoptionInvalid("municipality", _("Bara publicerade exempel kan ha inspirerat andra kommuner."))
     muni, year, note, link, adopter = _checked(entry, municipality_code, year, note, link, adopter_slug)
     row = next((a for a in entry.adoptions if a.municipality_code == muni.code), None)
     action = "adoption_update" if row is not None else "adoption_add"
@@ -96,7 +98,7 @@ def remove_adoption(actor: audit.Actor, entry: Entry, adoption_id: int) -> None:
     require(actor.user, Permission.RECORD_ADOPTION, entry)
     row = next((a for a in entry.adoptions if a.id == adoption_id), None)
     if row is None:
-        raise AdoptionInvalid("adoption", "Den uppgiften finns inte (längre).")
+        raise AdoptionInvalid("adoption", _("Den uppgiften finns inte (längre)."))
     audit.record(actor, "adoption_remove", "entry", entry.id, from_state=row.municipality_code,
                  detail=f"{row.municipality.name} {row.year}")
     entry.adoptions.remove(row)

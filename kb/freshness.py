@@ -18,6 +18,8 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 
+from flask_babel import force_locale, gettext as _
+
 from . import audit
 from .fields import LIMITS
 from .extensions import db
@@ -112,7 +114,7 @@ def mark_verified(actor: audit.Actor, entry: Entry, note: str = "", status: str 
     """
     require(actor.user, Permission.VERIFY, entry)
     if not entry.is_public or entry.published_revision is None:
-        raise NotVerifiable("Bara publicerade exempel kan markeras som kontrollerade.")
+        raise NotVerifiable(_("Bara publicerade exempel kan markeras som kontrollerade."))
     # Control characters (NUL would fail on PostgreSQL) are dropped; line breaks are kept.
     note = "".join(c for c in (note or "") if c in "\n\t" or (ord(c) >= 32 and ord(c) != 127)).strip()[:MAX_NOTE]
     new_status = PracticeStatus(status) if status else None
@@ -192,12 +194,14 @@ def reminders(now: datetime | None = None) -> list[Reminder]:
         if not recipients:
             continue
         lines = [f"- {e.published_revision.title} ({external_url('browse.example', slug=e.slug)})" for e in entries]
-        body = (
-            f"{len(entries)} exempel i ert län har inte kontrollerats på {verify_months()} månader.\n"
-            "Logga in och välj Granska → Att kontrollera för att markera dem som kontrollerade.\n\n"
-            + "\n".join(lines) + "\n"
-        )
-        out.append(Reminder(code, recipients, "Goda exempel: exempel att kontrollera", body, [e.slug for e in entries]))
+        with force_locale("sv"):  # no language is stored per user: mails are Swedish
+            body = _(
+                "%(count)s exempel i ert län har inte kontrollerats på %(months)s månader.\n"
+                "Logga in och välj Granska → Att kontrollera för att markera dem som kontrollerade.\n\n",
+                count=len(entries), months=verify_months(),
+            ) + "\n".join(lines) + "\n"
+            subject = _("Goda exempel: exempel att kontrollera")
+        out.append(Reminder(code, recipients, subject, body, [e.slug for e in entries]))
     return out
 
 
@@ -220,7 +224,8 @@ def send_reminders(now: datetime | None = None) -> int:
     ))
     sent = 0
     for reminder in reminders(now):
-        body = reminder.body + f"\nAtt kontrollera: {external_url('desk.to_check')}\n"
+        with force_locale("sv"):
+            body = reminder.body + _("\nAtt kontrollera: %(link)s\n", link=external_url("desk.to_check"))
         for recipient in reminder.recipients:
             if recipient in recent:
                 continue

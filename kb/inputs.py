@@ -25,6 +25,7 @@ import logging
 import re
 
 from flask import Flask, request
+from flask_babel import gettext as _
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.routing import IntegerConverter
 
@@ -84,22 +85,23 @@ def check_request() -> None:
     """Refuse control characters and file parts before any view runs (400 with the reason)."""
     found = _offending(request.path, "")
     if found:
-        bad_request(f"Adressen innehåller ett styrtecken ({found}), som inte är tillåtet i en adress.")
+        bad_request(_("Adressen innehåller ett styrtecken (%(char)s), som inte är tillåtet i en adress.", char=found))
     pairs = list(request.args.items(multi=True))
     for name, _value in pairs:
         if _CONTROL_ANYWHERE.search(name):
-            bad_request(f"Ett parameternamn i adressen innehåller ett styrtecken ({_offending(name, '')}), som inte är tillåtet.")
+            bad_request(_("Ett parameternamn i adressen innehåller ett styrtecken (%(char)s), som inte är tillåtet.",
+                          char=_offending(name, "")))
     if any(_CONTROL_IN_VALUE.search(value) for _name, value in pairs):
         # Harmless to drop: nothing is stored from a query string, and searches ignore them anyway.
         request.args = ImmutableMultiDict([(name, _CONTROL_IN_VALUE.sub("", value)) for name, value in pairs])
     if request.method in ("POST", "PUT", "PATCH", "DELETE"):
         if request.files:
-            bad_request("Filer kan inte skickas här; fälten tar bara emot text.")
+            bad_request(_("Filer kan inte skickas här; fälten tar bara emot text."))
         for name, value in request.form.items(multi=True):
             found = _offending(name, value)
             if found:
                 shown = name[:40] if not _CONTROL_ANYWHERE.search(name) else "?"
-                bad_request(f"Fältet '{shown}' innehåller ett styrtecken ({found}), som inte är tillåtet i text.")
+                bad_request(_("Fältet '%(field)s' innehåller ett styrtecken (%(char)s), som inte är tillåtet i text.", field=shown, char=found))
 
 
 def register(app: Flask) -> None:
@@ -170,11 +172,12 @@ def check_yaml_shape(text: str, max_depth: int = MAX_YAML_DEPTH) -> None:
                 depth += 1
                 if depth > max_depth:
                     line = event.start_mark.line + 1 if event.start_mark else "?"
-                    raise YamlShapeError(f"rad {line}: listorna är nästlade mer än {max_depth} nivåer djupt; så djup struktur behövs aldrig här.")
+                    raise YamlShapeError(_("rad %(line)s: listorna är nästlade mer än %(depth)s nivåer djupt; så djup struktur behövs aldrig här.",
+                                           line=line, depth=max_depth))
             elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
                 depth -= 1
             elif isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
                 line = event.start_mark.line + 1 if event.start_mark else "?"
-                raise YamlShapeError(f"rad {line}: ankare och alias (&namn, *namn) används inte här; skriv ut orden.")
+                raise YamlShapeError(_("rad %(line)s: ankare och alias (&namn, *namn) används inte här; skriv ut orden.", line=line))
     except yaml.YAMLError:
         return

@@ -105,6 +105,49 @@ AUDIT = {
     "adoption_remove": _l("Inspirerad kommun borttagen"),
 }
 
+# An example's state as its badge in staff lists says it (moderation/_state.html).
+BADGES = {
+    "draft": _l("Utkast"),
+    "submitted": _l("Väntar på granskning"),
+    "changes_requested": _l("Ändringar begärda"),
+    "rejected": _l("Avslaget"),
+    "published": _l("Publicerat"),
+    "archived": _l("Arkiverat"),
+}
+
+# The state of a pending change to a published example, after "ändring:" in the badge.
+CHANGE_STATES = {
+    "draft": _l("utkast"),
+    "submitted": _l("väntar på granskning"),
+    "changes_requested": _l("ändringar begärda"),
+    "rejected": _l("avslagen"),
+    "approved": _l("godkänd"),
+}
+
+# What someone did, after their name in the review page's thread ("anna@… · 3 maj · godkände").
+THREAD_VERBS = {
+    "create": _l("skapade utkastet"),
+    "edit": _l("började en ändring"),
+    "submit": _l("skickade för granskning"),
+    "request_changes": _l("begärde ändringar"),
+    "approve": _l("godkände"),
+    "reject": _l("avslog"),
+    "archive": _l("arkiverade"),
+    "republish": _l("publicerade igen"),
+    "comment": _l("kommenterade"),
+    "verify": _l("markerade som kontrollerat"),
+}
+
+# LIX readability bands: (upper bound, label), the customary Swedish bands (kb/readability.py, static/js/lix.js).
+LIX_BANDS = {
+    25: _l("Mycket lättläst, som barnböcker"),
+    30: _l("Lättläst, som skönlitteratur och populärtidningar"),
+    40: _l("Medelsvår, som normal tidningstext"),
+    50: _l("Svår, som normal facklitteratur och myndighetstext"),
+    60: _l("Mycket svår, som byråkratsvenska"),
+    10_000: _l("Extremt svår, som forskningsrapporter och lagtext"),
+}
+
 # Tabs of the review queue.
 QUEUE_STATES = {
     "submitted": _l("Väntar på granskning"),
@@ -191,6 +234,12 @@ ERRORS = {
     503: (_l("Tillfälligt otillgängligt"), _l("Tjänsten är tillfälligt otillgänglig. Försök igen om en liten stund.")),
 }
 
+# Where a saved version of the synonym list came from (SynonymVersion.source).
+SYNONYM_SOURCES = {
+    "content": _l("innehållsfil"),
+    "web": _l("webbplatsen"),
+}
+
 # Who did something when no person did (history and audit).
 ACTORS = {
     "content_file": _l("innehållsfil"),
@@ -202,6 +251,8 @@ TABLES = {
     "queue_states": QUEUE_STATES, "bulk_actions": BULK_ACTIONS, "roles": ROLES,
     "practice_status": PRACTICE_STATUS, "practice_status_choices": PRACTICE_STATUS_CHOICES, "sorts": SORTS,
     "facets": FACETS, "frequencies": FREQUENCIES, "diff_fields": DIFF_FIELDS, "actors": ACTORS,
+    "synonym_sources": SYNONYM_SOURCES, "badges": BADGES, "change_states": CHANGE_STATES,
+    "thread_verbs": THREAD_VERBS,
 }
 
 

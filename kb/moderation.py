@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
+from flask_babel import gettext as _
+
 from . import audit, notices, places
 from .extensions import db
 from .fields import LIMITS
@@ -79,7 +81,7 @@ class EditConflict(Exception):
 
     def __init__(self, entry: Entry):
         self.entry = entry
-        super().__init__("Någon annan har sparat exemplet efter att du öppnade det.")
+        super().__init__(_("Någon annan har sparat exemplet efter att du öppnade det."))
 
 
 class IncompleteEntry(ValueError):
@@ -98,15 +100,15 @@ def missing_for_submission(data: EntryInput) -> dict[str, str]:
     """Fields a submission still lacks (a draft may lack them)."""
     errors = {}
     if not data.title.strip():
-        errors["title"] = "Ange en rubrik."
+        errors["title"] = _("Ange en rubrik.")
     if not data.summary.strip():
-        errors["summary"] = "Skriv en kort sammanfattning (1–2 meningar)."
+        errors["summary"] = _("Skriv en kort sammanfattning (1–2 meningar).")
     if not data.category:
-        errors["category"] = "Välj ett ämne."
+        errors["category"] = _("Välj ett ämne.")
     if not data.municipalities and not data.counties:
-        errors["municipalities"] = "Välj minst en kommun eller ett län."
+        errors["municipalities"] = _("Välj minst en kommun eller ett län.")
     if not data.body.strip():
-        errors["body"] = "Beskriv exemplet i texten."
+        errors["body"] = _("Beskriv exemplet i texten.")
     return errors
 
 
@@ -278,7 +280,7 @@ def transition(actor: audit.Actor, entry: Entry, action: Action, comment: str = 
     lock_entry(entry)
     comment = (comment or "").strip()[:MAX_COMMENT]
     if action in COMMENT_REQUIRED and not comment:
-        raise CommentRequired("Skriv en kommentar som förklarar vad som behöver ändras eller varför exemplet avslås.")
+        raise CommentRequired(_("Skriv en kommentar som förklarar vad som behöver ändras eller varför exemplet avslås."))
 
     if action in (Action.ARCHIVE, Action.REPUBLISH):
         before = entry.state
@@ -331,6 +333,6 @@ def add_comment(actor: audit.Actor, entry: Entry, comment: str) -> ReviewEvent:
     require(actor.user, Permission.VIEW_DRAFT, entry)
     comment = (comment or "").strip()[:MAX_COMMENT]
     if not comment:
-        raise CommentRequired("Skriv en kommentar.")
+        raise CommentRequired(_("Skriv en kommentar."))
     state = (entry.working_revision.review_state.value if entry.working_revision else entry.state.value)
     return _event(actor, entry, "comment", state, state, comment)

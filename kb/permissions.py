@@ -16,6 +16,8 @@ import enum
 
 import sqlalchemy as sa
 
+from flask_babel import gettext as _
+
 from .models import Entry, Role, User
 from .workflow import Action, allowed_actions
 
@@ -80,9 +82,9 @@ ACTION_PERMISSIONS: dict[Action, Permission] = {
 class PermissionDenied(Exception):
     """The actor may not do this; `visible` tells whether they may know the example exists."""
 
-    def __init__(self, message: str = "Du har inte behörighet att göra det här.", visible: bool = True):
+    def __init__(self, message: str | None = None, visible: bool = True):
         self.visible = visible
-        super().__init__(message)
+        super().__init__(message if message is not None else _("Du har inte behörighet att göra det här."))
 
 
 class SystemUser:
@@ -210,7 +212,8 @@ def require(user, permission: Permission, entry: Entry | None = None) -> None:
         return
     visible = entry is None or can_see(user, entry)
     if permission is Permission.APPROVE and entry is not None and blocked_by_four_eyes(user, entry):
-        raise PermissionDenied("Du kan inte godkänna en ändring du själv har skrivit; en annan moderator eller en administratör måste göra det.", visible)
+        raise PermissionDenied(_("Du kan inte godkänna en ändring du själv har skrivit; en annan moderator eller en administratör måste göra det."),
+                               visible)
     raise PermissionDenied(visible=visible)
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .labels import LIX_BANDS
+
 # Markdown markup that is not prose: links keep their text, the rest goes.
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _MARKUP = re.compile(r"[#>*_`~|]+")
@@ -16,15 +18,8 @@ _WORD = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*")
 # A sentence ends at . ! ? or : before a space, at a blank line, or where a list item starts.
 _SENTENCE_END = re.compile(r"[.!?:]+(?=\s|$)|\n\s*\n|\n\s*[-+]\s")
 
-# (upper bound, label): the customary Swedish bands.
-BANDS = [
-    (25, "Mycket lättläst, som barnböcker"),
-    (30, "Lättläst, som skönlitteratur och populärtidningar"),
-    (40, "Medelsvår, som normal tidningstext"),
-    (50, "Svår, som normal facklitteratur och myndighetstext"),
-    (60, "Mycket svår, som byråkratsvenska"),
-    (10_000, "Extremt svår, som forskningsrapporter och lagtext"),
-]
+# (upper bound, label): the customary Swedish bands, labelled in the interface language (kb/labels.py).
+BANDS = list(LIX_BANDS.items())
 
 
 @dataclass(frozen=True)
@@ -45,5 +40,5 @@ def lix(text: str) -> Lix | None:
     sentences = max(1, sum(1 for part in _SENTENCE_END.split(plain) if _WORD.search(part)))
     long_words = sum(1 for w in words if len(w) > 6)
     value = round(len(words) / sentences + 100 * long_words / len(words))
-    band = next(label for bound, label in BANDS if value < bound)
+    band = str(next(label for bound, label in BANDS if value < bound))
     return Lix(value, len(words), sentences, long_words, band)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+
 from . import audit, freshness, moderation
 from .extensions import db
 from .labels import BULK_ACTIONS
@@ -58,7 +60,7 @@ def bulk_apply(actor: audit.Actor, entry_ids: list[int], action: str, comment: s
         seen.add(entry_id)
         entry = db.session.get(Entry, entry_id)
         if entry is None:
-            outcomes.append(BulkOutcome(entry_id, f"#{entry_id}", False, "Exemplet finns inte."))
+            outcomes.append(BulkOutcome(entry_id, f"#{entry_id}", False, _("Exemplet finns inte.")))
             continue
         title = _title(entry)
         try:
@@ -70,7 +72,7 @@ def bulk_apply(actor: audit.Actor, entry_ids: list[int], action: str, comment: s
         except PermissionDenied as exc:
             if not exc.visible:
                 title = f"#{entry_id}"
-            message = str(exc) if exc.visible else "Exemplet finns inte eller hör inte till ditt län."
+            message = str(exc) if exc.visible else _("Exemplet finns inte eller hör inte till ditt län.")
             audit.record(actor, "bulk_refused", "entry", entry_id, detail=f"{action}: {message}"[:500])
             outcomes.append(BulkOutcome(entry_id, title, False, message))
             continue
@@ -80,6 +82,6 @@ def bulk_apply(actor: audit.Actor, entry_ids: list[int], action: str, comment: s
             outcomes.append(BulkOutcome(entry_id, title, False, str(exc)))
             continue
         outcomes.append(BulkOutcome(entry_id, title, True, {
-            "approve": "Godkänt och publicerat.", "archive": "Arkiverat.", "verify": "Markerat som kontrollerat.",
+            "approve": _("Godkänt och publicerat."), "archive": _("Arkiverat."), "verify": _("Markerat som kontrollerat."),
         }[action]))
     return outcomes

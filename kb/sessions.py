@@ -22,6 +22,8 @@ from flask import Flask, current_app, flash, redirect, request, session
 from flask_login import current_user, login_user, logout_user
 from itsdangerous import BadData, URLSafeTimedSerializer
 
+from flask_babel import gettext as _
+
 from . import accounts, audit, twofactor
 from .extensions import db
 from .models import User, utcnow
@@ -83,13 +85,13 @@ def enforce():
     login_at, seen = session.get("kb_login_at"), session.get("kb_seen")
     idle_minutes, max_hours = cfg["KB_SESSION_IDLE_MINUTES"], cfg["KB_SESSION_MAX_HOURS"]
     if not isinstance(login_at, int) or not isinstance(seen, int):
-        _end("Logga in igen.")
+        _end(_("Logga in igen."))
     elif now - seen > idle_minutes * 60:
-        _end(f"Du loggades ut efter {idle_minutes} minuter utan aktivitet. Logga in igen för att fortsätta.")
+        _end(_("Du loggades ut efter %(minutes)s minuter utan aktivitet. Logga in igen för att fortsätta.", minutes=idle_minutes))
     elif now - login_at > max_hours * 3600:
-        _end(f"Du loggades ut eftersom det har gått {max_hours} timmar sedan du loggade in. Logga in igen för att fortsätta.")
+        _end(_("Du loggades ut eftersom det har gått %(hours)s timmar sedan du loggade in. Logga in igen för att fortsätta.", hours=max_hours))
     elif current_user.is_authenticated and not has_second_factor() and twofactor.required_for(current_user):
-        _end("Logga in igen och bekräfta med tvåstegsverifiering.")
+        _end(_("Logga in igen och bekräfta med tvåstegsverifiering."))
     elif now - seen >= 60:
         session["kb_seen"] = now
     return None

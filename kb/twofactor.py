@@ -19,6 +19,8 @@ import pyotp
 import segno
 import sqlalchemy as sa
 
+from flask_babel import gettext as _
+
 from . import accounts, audit
 from .extensions import db
 from .models import RecoveryCode, TwoFactorCredential, User, utcnow
@@ -63,7 +65,7 @@ def provisioning_uri(user: User, secret: str) -> str:
 
 def qr_svg(uri: str) -> str:
     """The otpauth:// URI as an inline SVG QR code with an accessible name (no network, no script)."""
-    svg = segno.make(uri, error="m").svg_inline(scale=4, border=4, title="QR-kod för tvåstegsverifiering", dark="#000", light="#fff")
+    svg = segno.make(uri, error="m").svg_inline(scale=4, border=4, title=_("QR-kod för tvåstegsverifiering"), dark="#000", light="#fff")
     return svg.replace("<svg ", '<svg role="img" focusable="false" ', 1)
 
 
@@ -84,8 +86,8 @@ def _matching_step(secret: str, code: str, now: float) -> int | None:
 def _new_recovery_codes(user: User) -> list[str]:
     db.session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     codes = []
-    for _ in range(RECOVERY_CODES):
-        raw = "".join(secrets.choice(_ALPHABET) for _ in range(12))  # ~59 bits
+    for _n in range(RECOVERY_CODES):
+        raw = "".join(secrets.choice(_ALPHABET) for _c in range(12))  # ~59 bits
         code = f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
         codes.append(code)
         db.session.add(RecoveryCode(user_id=user.id, code_hash=accounts.hash_password(_normalise(code))))
@@ -97,7 +99,7 @@ def confirm_enrolment(actor: audit.Actor, user: User, secret: str, code: str, no
     now = time.time() if now is None else now
     step = _matching_step(secret, _normalise(code), now) if len(_normalise(code)) == 6 else None
     if step is None:
-        raise TwoFactorError("Koden stämmer inte. Kontrollera att appen visar koden för Goda exempel och att klockan i telefonen går rätt.")
+        raise TwoFactorError(_("Koden stämmer inte. Kontrollera att appen visar koden för Goda exempel och att klockan i telefonen går rätt."))
     row = credential(user)
     if row is None:
         row = TwoFactorCredential(user_id=user.id)
@@ -113,15 +115,15 @@ def verify(actor: audit.Actor, user: User, code: str, now: float | None = None) 
     """Check a sign-in code: a 6-digit TOTP code or an unused recovery code. Returns 'totp' or 'recovery'."""
     row = credential(user)
     if row is None:
-        raise TwoFactorError("Tvåstegsverifiering är inte aktiverad för kontot.")
+        raise TwoFactorError(_("Tvåstegsverifiering är inte aktiverad för kontot."))
     typed = _normalise(code)
     now = time.time() if now is None else now
     if len(typed) == 6 and typed.isdigit():
         step = _matching_step(row.secret, typed, now)
         if step is None:
-            raise TwoFactorError("Koden stämmer inte. Ange den sexsiffriga koden som appen visar just nu.")
+            raise TwoFactorError(_("Koden stämmer inte. Ange den sexsiffriga koden som appen visar just nu."))
         if step <= row.last_step:
-            raise TwoFactorError("Koden har redan använts. Vänta tills appen visar en ny kod.")
+            raise TwoFactorError(_("Koden har redan använts. Vänta tills appen visar en ny kod."))
         row.last_step = step
         return "totp"
     if len(typed) == 12:
@@ -134,7 +136,7 @@ def verify(actor: audit.Actor, user: User, code: str, now: float | None = None) 
                 left = len(unused) - 1
                 audit.record(actor, "mfa_recovery_used", "user", user.email, detail=f"{left} kvar")
                 return "recovery"
-    raise TwoFactorError("Koden stämmer inte. Ange den sexsiffriga koden från appen eller en oanvänd reservkod (xxxx-xxxx-xxxx).")
+    raise TwoFactorError(_("Koden stämmer inte. Ange den sexsiffriga koden från appen eller en oanvänd reservkod (xxxx-xxxx-xxxx)."))
 
 
 def _hash_matches(stored: str, typed: str) -> bool:
@@ -155,7 +157,7 @@ def recovery_codes_left(user: User) -> int:
 def regenerate_recovery_codes(actor: audit.Actor, user: User) -> list[str]:
     """Replace every recovery code with new ones (the old ones stop working)."""
     if credential(user) is None:
-        raise TwoFactorError("Tvåstegsverifiering är inte aktiverad för kontot.")
+        raise TwoFactorError(_("Tvåstegsverifiering är inte aktiverad för kontot."))
     codes = _new_recovery_codes(user)
     db.session.flush()
     audit.record(actor, "mfa_recovery_new", "user", user.email)

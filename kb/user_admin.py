@@ -11,6 +11,8 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
+from flask_babel import force_locale, gettext as _
+
 from . import audit, places
 from .accounts import AccountError, new_session_token, set_password
 from .extensions import db
@@ -39,20 +41,20 @@ def set_role(actor: audit.Actor, user: User, role: str, county: str | None) -> N
     try:
         role_value = Role(role)
     except ValueError as exc:
-        raise AccountError(f"Okänd roll {role!r}; giltiga är admin, moderator och contributor.") from exc
+        raise AccountError(_("Okänd roll %(role)s; giltiga är admin, moderator och contributor.", role=repr(role))) from exc
     county_code = None
     if not role_needs_county(role_value):
         if county:
-            raise AccountError("En administratör är nationell och har inget län; välj ”inget”.")
+            raise AccountError(_("En administratör är nationell och har inget län; välj ”inget”."))
     else:
         if not county:
-            raise AccountError("Moderatorer och bidragsgivare måste höra till ett län.")
+            raise AccountError(_("Moderatorer och bidragsgivare måste höra till ett län."))
         try:
             county_code = places.county(county).code
         except places.UnknownPlace as exc:
             raise AccountError(str(exc)) from exc
     if user.id == actor.id and not role_has(role_value, Permission.MANAGE_USERS):
-        raise AccountError("Du kan inte ta bort din egen administratörsroll; be en annan administratör.")
+        raise AccountError(_("Du kan inte ta bort din egen administratörsroll; be en annan administratör."))
     before = f"{user.role.value}:{user.county_code or '-'}"
     after = f"{role_value.value}:{county_code or '-'}"
     if before == after:
@@ -82,11 +84,11 @@ def find_reset(token: str, now: datetime | None = None) -> PasswordReset:
     now = now or utcnow()
     row = db.session.scalars(sa.select(PasswordReset).where(PasswordReset.token_hash == _hash(token or ""))).first()
     if row is None or row.used_at is not None:
-        raise ResetInvalid("Länken är redan använd eller finns inte. Be en administratör om en ny länk.")
+        raise ResetInvalid(_("Länken är redan använd eller finns inte. Be en administratör om en ny länk."))
     if _aware(row.expires_at) < now:
-        raise ResetInvalid(f"Länken har gått ut (den gäller i {RESET_HOURS} timmar). Be en administratör om en ny länk.")
+        raise ResetInvalid(_("Länken har gått ut (den gäller i %(hours)s timmar). Be en administratör om en ny länk.", hours=RESET_HOURS))
     if not row.user.active:
-        raise ResetInvalid("Kontot är inaktiverat. Kontakta en administratör.")
+        raise ResetInvalid(_("Kontot är inaktiverat. Kontakta en administratör."))
     return row
 
 
@@ -133,10 +135,11 @@ def request_reset_by_email(email: str, address: str = "", now: datetime | None =
     audit.record(audit.Actor(None, address), "password_reset_request", "user", user.email,
                  detail=f"länk per e-post, giltig {RESET_HOURS} timmar", actor_label="självservice")
     link = external_url("reset.reset_password", token=token)
-    mail.enqueue(user.email, "Goda exempel: välj ett nytt lösenord", (
-        "Någon (förhoppningsvis du) bad om en länk för att välja ett nytt lösenord till ditt konto på Goda exempel.\n\n"
-        f"{link}\n\n"
-        f"Länken fungerar en gång och i {RESET_HOURS} timmar. Bad du inte om den kan du strunta i det här "
-        "meddelandet; ditt lösenord är oförändrat. Tvåstegsinloggningen gäller som vanligt.\n"
-    ), kind="password_reset")
+    with force_locale("sv"):  # no language is stored per user: mails are Swedish
+        mail.enqueue(user.email, _("Goda exempel: välj ett nytt lösenord"), _(
+            "Någon (förhoppningsvis du) bad om en länk för att välja ett nytt lösenord till ditt konto på Goda exempel.\n\n"
+            "%(link)s\n\n"
+            "Länken fungerar en gång och i %(hours)s timmar. Bad du inte om den kan du strunta i det här "
+            "meddelandet; ditt lösenord är oförändrat. Tvåstegsinloggningen gäller som vanligt.\n",
+            link=link, hours=RESET_HOURS), kind="password_reset")
     db.session.flush()

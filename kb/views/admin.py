@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import accounts, queries
@@ -40,7 +41,7 @@ def users():
             form.email.errors = list(form.email.errors) + [str(exc)]
         else:
             db.session.commit()
-            flash(f"Användaren {accounts.normalise_email(form.email.data)} lades till.", "info")
+            flash(_("Användaren %(email)s lades till.", email=accounts.normalise_email(form.email.data)), "info")
             return redirect(url_for(".users")), 303
     return render_template("admin/users.html", form=form, users=queries.all_users()), (400 if form.errors else 200)
 
@@ -57,7 +58,8 @@ def set_active(user_id: int, change: str):
         flash(str(exc), "error")
         return redirect(url_for(".users")), 303
     db.session.commit()
-    flash(f"{user.email} är {'aktiverad' if user.active else 'inaktiverad'}.", "info")
+    flash(_("%(email)s är aktiverad.", email=user.email) if user.active else _("%(email)s är inaktiverad.", email=user.email),
+          "info")
     return redirect(url_for(".users")), 303
 
 
@@ -80,7 +82,7 @@ def edit_user(user_id: int):
             form.county.errors = list(form.county.errors) + [str(exc)]
         else:
             db.session.commit()
-            flash(f"{user.email}: roll och län sparades.", "info")
+            flash(_("%(email)s: roll och län sparades.", email=user.email), "info")
             return redirect(url_for(".edit_user", user_id=user.id)), 303
     return render_template("admin/user.html", user=user, form=form, link=None), (400 if form.errors else 200)
 
@@ -131,7 +133,7 @@ def synonyms_page():
             abort(400)
         text = (request.form.get("text") or "").replace("\r\n", "\n")
         if len(text) > 100_000:
-            error = "Listan är för lång (högst 100 000 tecken)."
+            error = _("Listan är för lång (högst 100 000 tecken).")
         else:
             try:
                 changed = save_synonyms(current_actor(), text, source="web")
@@ -140,7 +142,7 @@ def synonyms_page():
                 error = str(exc)
             else:
                 db.session.commit()
-                flash("Synonymlistan sparades och gäller från och med nu." if changed else "Inget ändrades.", "info")
+                flash(_("Synonymlistan sparades och gäller från och med nu.") if changed else _("Inget ändrades."), "info")
                 return redirect(url_for(".synonyms_page")), 303
     versions = queries.synonym_versions()
     try:

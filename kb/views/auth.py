@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from .. import accounts, sessions, twofactor
@@ -12,7 +13,7 @@ from ..permissions import can_review
 from .helpers import current_actor, is_safe_next
 
 bp = Blueprint("auth", __name__)
-FAILED = "Fel e-postadress eller lösenord."
+FAILED = _l("Fel e-postadress eller lösenord.")
 
 
 def _account_key() -> str:
@@ -52,7 +53,7 @@ def login():
             return sessions.login_redirect(user, target)
         typed = accounts.normalise_email(form.email.data)
         sessions.record_failed_login(typed)
-        error = FAILED
+        error = str(FAILED)
     return render_template("auth/login.html", form=form, error=error), (401 if error else 200)
 
 
@@ -61,7 +62,7 @@ def login():
 def logout():
     """End this and every other session of the user (copied cookies stop working)."""
     sessions.sign_out(current_user._get_current_object())
-    flash("Du är utloggad.", "info")
+    flash(_("Du är utloggad."), "info")
     return redirect(url_for("browse.home"))
 
 
@@ -72,7 +73,7 @@ def password():
     if form.validate_on_submit():
         user = current_user._get_current_object()
         if not accounts.verify_password(user, form.current.data):
-            form.current.errors.append("Det nuvarande lösenordet stämmer inte.")
+            form.current.errors.append(_("Det nuvarande lösenordet stämmer inte."))
         else:
             try:
                 accounts.set_password(current_actor(), user, form.new.data)
@@ -81,6 +82,6 @@ def password():
             else:
                 db.session.commit()
                 sessions.start(user, sessions.has_second_factor())  # this browser continues; other sessions end
-                flash("Lösenordet är bytt. Andra inloggningar har loggats ut.", "info")
+                flash(_("Lösenordet är bytt. Andra inloggningar har loggats ut."), "info")
                 return redirect(_home_for(user))
     return render_template("auth/password.html", form=form), (400 if form.errors else 200)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import adoption, freshness, places, review_desk
@@ -37,7 +38,7 @@ def verify(entry_id: int):
         form.status.errors = [str(exc)]
         return render_review(entry, 409, verify_form=form)
     db.session.commit()  # a changed status is a new published revision: logged for the index (kb/indexing.py)
-    flash("Exemplet är markerat som kontrollerat.", "info")
+    flash(_("Exemplet är markerat som kontrollerat."), "info")
     return redirect(url_for("moderation.review", entry_id=entry.id, _anchor="kontroll")), 303
 
 
@@ -58,7 +59,7 @@ def adopt(entry_id: int):
         target.errors = list(target.errors or []) + [str(exc)]
         return render_review(entry, 400, adoption_form=form)
     db.session.commit()
-    flash("Uppgiften sparades och visas på exemplets sida.", "info")
+    flash(_("Uppgiften sparades och visas på exemplets sida."), "info")
     return redirect(url_for("moderation.review", entry_id=entry.id, _anchor="inspirerat")), 303
 
 
@@ -75,7 +76,7 @@ def remove_adoption(entry_id: int, adoption_id: int):
         flash(str(exc), "error")
     else:
         db.session.commit()
-        flash("Uppgiften togs bort.", "info")
+        flash(_("Uppgiften togs bort."), "info")
     return redirect(url_for("moderation.review", entry_id=entry.id, _anchor="inspirerat")), 303
 
 
@@ -99,11 +100,11 @@ def bulk():
     ids = _ids(request.form.getlist("ids"))
     problems = []
     if action not in review_desk.BULK_ACTIONS:
-        problems.append("Välj en åtgärd: " + ", ".join(str(v) for v in review_desk.BULK_ACTIONS.values()).lower() + ".")
+        problems.append(_("Välj en åtgärd: %(actions)s.", actions=", ".join(str(v) for v in review_desk.BULK_ACTIONS.values()).lower()))
     if ids is None:
-        problems.append("Urvalet innehöll något som inte är ett exempel-id.")
+        problems.append(_("Urvalet innehöll något som inte är ett exempel-id."))
     elif not ids:
-        problems.append("Markera minst ett exempel i listan.")
+        problems.append(_("Markera minst ett exempel i listan."))
     if problems:
         return render_template("moderation/bulk_result.html", outcomes=[], problems=problems,
                                action_label=None), 400

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import moderation, places, queries
@@ -135,16 +136,16 @@ def act(entry_id: int, action: str):
         return render_review(entry, 400, comment=comment, comment_error=str(exc))
     except moderation.IncompleteEntry as exc:
         db.session.rollback()
-        flash("Exemplet kan inte skickas ännu: " + " ".join(exc.errors.values()), "error")
+        flash(_("Exemplet kan inte skickas ännu: %(problems)s", problems=" ".join(str(e) for e in exc.errors.values())), "error")
         return redirect(url_for("submit.edit", entry_id=entry_id)), 303
     db.session.commit()  # public changes are logged for the index with the commit (kb/indexing.py)
     flash({
-        Action.SUBMIT: "Exemplet skickades för granskning.",
-        Action.REQUEST_CHANGES: "Ändringar begärdes; bidragsgivaren ser din kommentar.",
-        Action.APPROVE: "Exemplet är godkänt och publicerat.",
-        Action.REJECT: "Exemplet avslogs.",
-        Action.ARCHIVE: "Exemplet är arkiverat och syns inte längre publikt.",
-        Action.REPUBLISH: "Exemplet är publicerat igen.",
+        Action.SUBMIT: _("Exemplet skickades för granskning."),
+        Action.REQUEST_CHANGES: _("Ändringar begärdes; bidragsgivaren ser din kommentar."),
+        Action.APPROVE: _("Exemplet är godkänt och publicerat."),
+        Action.REJECT: _("Exemplet avslogs."),
+        Action.ARCHIVE: _("Exemplet är arkiverat och syns inte längre publikt."),
+        Action.REPUBLISH: _("Exemplet är publicerat igen."),
     }[chosen], "info")
     return redirect(url_for(".review", entry_id=entry_id)), 303
 
@@ -162,7 +163,7 @@ def comment(entry_id: int):
         db.session.rollback()
         return render_review(entry, 400, comment="", comment_error=str(exc))
     db.session.commit()
-    flash("Kommentaren sparades.", "info")
+    flash(_("Kommentaren sparades."), "info")
     return redirect(url_for(".review", entry_id=entry_id, _anchor="trad")), 303
 
 
@@ -180,7 +181,8 @@ def history(entry_id: int):
             return default
         number = parse_int(raw, 1, MAX_DB_INT)
         if number not in revisions:
-            bad_request(f"Parametern '{name}' ska vara numret på en version av exemplet: {', '.join(map(str, numbers))}.")
+            bad_request(_("Parametern '%(name)s' ska vara numret på en version av exemplet: %(numbers)s.",
+                          name=name, numbers=", ".join(map(str, numbers))))
         return number
 
     b = pick("b", numbers[-1])

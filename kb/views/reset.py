@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from .. import user_admin
 from ..accounts import AccountError
@@ -29,7 +30,7 @@ def reset_password(token: str):
             form.new.errors = list(form.new.errors) + [str(exc)]
         else:
             db.session.commit()
-            flash("Lösenordet är bytt. Logga in med det nya lösenordet.", "info")
+            flash(_("Lösenordet är bytt. Logga in med det nya lösenordet."), "info")
             return redirect(url_for("auth.login")), 303
     return render_template("reset/form.html", form=form, email=row.user.email), (400 if form.errors else 200)
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -42,6 +43,7 @@ def _similar(form: EntryForm, exclude: str | None = None):
 
 
 def _render_form(form: EntryForm, entry: Entry | None, status: int = 200, preview=None, expired: bool = False):
+    from ..labels import LIX_BANDS
     from ..readability import lix
 
     return render_template(
@@ -49,6 +51,7 @@ def _render_form(form: EntryForm, entry: Entry | None, status: int = 200, previe
         owner=_owner_label(form), similar=_similar(form, entry.slug if entry else None) if not entry or not entry.published_revision else [],
         missing=getattr(form, "_missing", {}), expired=expired,
         lix_summary=lix(form.summary.data or ""), lix_body=lix(form.body.data or ""),
+        lix_bands=[[bound, str(label).lower()] for bound, label in LIX_BANDS.items()],
     ), status
 
 
@@ -116,7 +119,7 @@ def new():
     if form.send.data:
         moderation.transition(current_actor(), entry, Action.SUBMIT)
     db.session.commit()
-    flash("Exemplet skickades för granskning." if form.send.data else "Utkastet sparades.", "info")
+    flash(_("Exemplet skickades för granskning.") if form.send.data else _("Utkastet sparades."), "info")
     return redirect(url_for("moderation.review", entry_id=entry.id))
 
 
@@ -149,7 +152,7 @@ def edit(entry_id: int):
     except InvalidTransition:
         db.session.rollback()
         raise
-    flash("Exemplet skickades för granskning." if form.send.data else "Ändringarna sparades.", "info")
+    flash(_("Exemplet skickades för granskning.") if form.send.data else _("Ändringarna sparades."), "info")
     return redirect(url_for("moderation.review", entry_id=entry.id))
 
 

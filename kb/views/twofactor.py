@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import StringField
@@ -22,7 +23,7 @@ _BASE32 = re.compile(r"[A-Z2-7]{32}")
 
 
 class CodeForm(FlaskForm):
-    code = StringField("Kod", validators=[InputRequired("Ange koden."), Length(max=40, message="Koden är för lång.")],
+    code = StringField(_l("Kod"), validators=[InputRequired(_l("Ange koden.")), Length(max=40, message=_l("Koden är för lång."))],
                        render_kw={"autocomplete": "one-time-code", "autocapitalize": "off", "spellcheck": "false"})
 
 
@@ -54,7 +55,7 @@ def _home_for(user: User) -> str:
 
 
 def _start_again():
-    flash("Inloggningen har gått ut eller avbrutits. Logga in igen.", "info")
+    flash(_("Inloggningen har gått ut eller avbrutits. Logga in igen."), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -81,14 +82,16 @@ def verify():
             left = sessions.count_failed_try()
             audit.record_now(actor, "mfa_failed", object_type="user", object_id=user.email, detail=f"{left} försök kvar")
             if left == 0:
-                flash("För många felaktiga koder. Logga in igen.", "error")
+                flash(_("För många felaktiga koder. Logga in igen."), "error")
                 return redirect(url_for("auth.login"))
-            form.code.errors.append(f"{exc} Du har {left} försök kvar.")
+            form.code.errors.append(" ".join((str(exc), ngettext("Du har %(num)s försök kvar.", "Du har %(num)s försök kvar.", left))))
             status = 401
         else:
             sessions.finish_login(user, method)  # a new session: flash after it
             if method == "recovery":
-                flash(f"Du loggade in med en reservkod; den går inte att använda igen. {twofactor.recovery_codes_left(user)} reservkoder återstår.", "info")
+                flash(" ".join((_("Du loggade in med en reservkod; den går inte att använda igen."),
+                                ngettext("%(num)s reservkod återstår.", "%(num)s reservkoder återstår.",
+                                         twofactor.recovery_codes_left(user)))), "info")
             return sessions.login_redirect(user, data.get("next") or _home_for(user))
     elif form.errors:
         status = 400
@@ -127,7 +130,7 @@ def enrol():
         except twofactor.TwoFactorError as exc:
             db.session.rollback()
             if pending is not None and sessions.count_failed_try() == 0:
-                flash("För många felaktiga koder. Logga in igen.", "error")
+                flash(_("För många felaktiga koder. Logga in igen."), "error")
                 return redirect(url_for("auth.login"))
             form.code.errors.append(str(exc))
             status = 400
@@ -184,12 +187,13 @@ def admin_reset(user_id: int):
         return render_error(400)
     user = db.session.get(User, user_id)
     if user is None:
-        flash("Användaren finns inte.", "error")
+        flash(_("Användaren finns inte."), "error")
         return redirect(url_for("admin.users")), 303
     if twofactor.reset(current_actor(), user):
         db.session.commit()
-        flash(f"Tvåstegsverifieringen för {user.email} är borttagen; personen loggas ut och ställer in den igen vid nästa inloggning.", "info")
+        flash(_("Tvåstegsverifieringen för %(email)s är borttagen; personen loggas ut och ställer in den igen vid nästa inloggning.",
+                email=user.email), "info")
     else:
         db.session.rollback()
-        flash(f"{user.email} har ingen tvåstegsverifiering att ta bort.", "info")
+        flash(_("%(email)s har ingen tvåstegsverifiering att ta bort.", email=user.email), "info")
     return redirect(url_for("admin.users")), 303

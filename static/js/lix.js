@@ -31,10 +31,14 @@
     var field = document.getElementById(out.getAttribute("data-lix-for"));
     var value = out.querySelector(".lix-value");
     if (!field || !value) { return; }
+    // The page gives the bands and the empty text in its own language (Swedish when it does not).
+    var bands = out.getAttribute("data-lix-bands");
+    var empty = out.getAttribute("data-lix-empty") || "skriv för att se värdet";
+    if (bands) { BANDS = JSON.parse(bands); }
     var timer = null;
     field.addEventListener("input", function () {
       clearTimeout(timer);
-      timer = setTimeout(function () { value.textContent = lix(field.value) || "skriv för att se värdet"; }, 400);
+      timer = setTimeout(function () { value.textContent = lix(field.value) || empty; }, 400);
     });
   });
 })();

@@ -108,7 +108,8 @@ STAFF = [
 ]
 
 
-def test_staff_pages_at_390px_fit_and_pass_axe(browser, staff_server, seeded):
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_staff_pages_at_390px_fit_and_pass_axe(browser, staff_server, seeded, lang):
     problems = []
     contexts = {}
     for key, path in STAFF:
@@ -119,8 +120,12 @@ def test_staff_pages_at_390px_fit_and_pass_axe(browser, staff_server, seeded):
             "REVIEW_WAITING": f"/granska/{seeded['waiting'][0]}", "REVIEW_PUBLISHED": f"/granska/{seeded['id']}",
             "HISTORY": f"/granska/{seeded['id']}/historik", "USER": f"/admin/anvandare/{seeded['user_id']}",
         }.get(path, path)
+        if lang != "sv":
+            target += ("&" if "?" in target else "?") + f"lang={lang}"
         page.goto(staff_server.url + target)
-        problems += _check(page, f"{key} {path}")
+        if page.locator("html").get_attribute("lang") != lang:
+            problems.append(f"{key} {path}: not in {lang}")
+        problems += _check(page, f"{key} {path} ({lang})")
     for context, _page in contexts.values():
         context.close()
     assert problems == [], problems
@@ -196,4 +201,19 @@ def test_form_errors_move_focus_to_the_summary_and_lix_updates(browser, staff_se
     page.get_by_role("button", name="Skicka för granskning").click()
     page.wait_for_load_state()
     assert page.evaluate("document.activeElement.id") == "fel"
+    context.close()
+
+
+def test_lix_updates_in_english_and_errors_take_focus(browser, staff_server, seeded):
+    context, page = _context(browser, staff_server, "contrib_x")
+    page.goto(staff_server.url + "/nytt-exempel?lang=en")
+    assert "type to see the value" in page.locator("#summary-lix").inner_text()
+    page.locator("#summary").fill("Kommunen köper villor. Den hyr ut dem till nyanlända familjer.")
+    from playwright.sync_api import expect
+
+    expect(page.locator("#summary-lix .lix-value")).to_have_text(re.compile(r"^35 – medium, like ordinary newspaper text"))
+    page.locator("#send").click()
+    page.wait_for_load_state()
+    assert page.evaluate("document.activeElement.id") == "fel"
+    assert "Please check the form" in page.content()
     context.close()

@@ -64,6 +64,12 @@ def test_submit_review_fix_approve_and_find(browser, staff_server):
         ctx.close()
 
 
+def _in(path: str, lang: str) -> str:
+    """The address in `lang`: Swedish pages as they always were, English ones with ?lang=en."""
+    return path if lang == "sv" else path + ("&" if "?" in path else "?") + "lang=en"
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
 @pytest.mark.parametrize(("key", "path"), [
     (None, "/logga-in"),
     ("contrib_x", "/nytt-exempel"),
@@ -72,29 +78,31 @@ def test_submit_review_fix_approve_and_find(browser, staff_server):
     ("mod_x", "REVIEW"),
     ("admin", "/admin/anvandare"),
 ])
-def test_axe_on_staff_pages(browser, staff_server, key, path):
+def test_axe_on_staff_pages(browser, staff_server, key, path, lang):
     if key is None:
         context = browser.new_context(locale="sv-SE")
         page = context.new_page()
     else:
         context, page = sign_in(browser, staff_server, key)
     if path == "REVIEW":
-        page.goto(staff_server.url + "/granska?state=published")
+        page.goto(staff_server.url + _in("/granska?state=published", lang))
         page.locator("table.data a").first.click()
         page.wait_for_load_state()
     else:
-        page.goto(staff_server.url + path)
+        page.goto(staff_server.url + _in(path, lang))
+    assert page.locator("html").get_attribute("lang") == lang
     violations = axe_violations(page)
     context.close()
     assert violations == [], violations
 
 
-def test_axe_on_form_with_errors(browser, staff_server):
+@pytest.mark.parametrize(("lang", "summary"), [("sv", "Kontrollera formuläret"), ("en", "Please check the form")])
+def test_axe_on_form_with_errors(browser, staff_server, lang, summary):
     context, page = sign_in(browser, staff_server, "contrib_x")
-    page.goto(staff_server.url + "/nytt-exempel")
-    page.get_by_role("button", name="Skicka för granskning").click()
+    page.goto(staff_server.url + _in("/nytt-exempel", lang))
+    page.locator("#send").click()  # "Skicka för granskning" / its English label
     page.wait_for_load_state()
-    assert "Kontrollera formuläret" in page.content()
+    assert summary in page.content()
     violations = axe_violations(page)
     context.close()
     assert violations == [], violations
