@@ -246,11 +246,17 @@ ACTORS = {
     "system": _l("systemet"),
 }
 
+# Where an API parameter goes (OpenAPI `in`), on the API documentation page.
+PARAMETER_LOCATIONS = {
+    "query": _l("fråga"),
+    "path": _l("sökväg"),
+}
+
 TABLES = {
     "states": STATES, "actions": ACTIONS, "events": EVENTS, "event_verbs": EVENT_VERBS, "audit": AUDIT,
     "queue_states": QUEUE_STATES, "bulk_actions": BULK_ACTIONS, "roles": ROLES,
     "practice_status": PRACTICE_STATUS, "practice_status_choices": PRACTICE_STATUS_CHOICES, "sorts": SORTS,
-    "facets": FACETS, "frequencies": FREQUENCIES, "diff_fields": DIFF_FIELDS, "actors": ACTORS,
+    "facets": FACETS, "frequencies": FREQUENCIES, "diff_fields": DIFF_FIELDS, "actors": ACTORS, "parameter_locations": PARAMETER_LOCATIONS,
     "synonym_sources": SYNONYM_SOURCES, "badges": BADGES, "change_states": CHANGE_STATES,
     "thread_verbs": THREAD_VERBS,
 }
