@@ -5,6 +5,8 @@ import time
 
 import click
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from . import alerts, mail
 from .cli import SwedishCommand, SwedishGroup  # cli.py imports this module last, after defining it
@@ -19,10 +21,11 @@ def _round(with_digests: bool) -> mail.DeliveryReport:
     if with_digests:
         digests = alerts.send_due_digests()
         if digests:
-            click.echo(f"{digests} sammanfattningar lades i utkorgen.")
+            click.echo(ngettext("%(num)s sammanfattningar lades i utkorgen.", "%(num)s sammanfattningar lades i utkorgen.", digests))
     report = mail.deliver_due()
     if report.sent or report.retry or report.failed:
-        click.echo(f"Skickade {len(report.sent)}, försöker igen senare {len(report.retry)}, gav upp {len(report.failed)}.")
+        click.echo(_("Skickade %(sent)s, försöker igen senare %(retry)s, gav upp %(failed)s.", sent=len(report.sent),
+                     retry=len(report.retry), failed=len(report.failed)))
     return report
 
 
@@ -43,7 +46,8 @@ def sender_loop(every: int | None, with_digests: bool, echo) -> None:
             db.session.rollback()
             if every is None:
                 raise
-            echo(f"Utskicket misslyckades ({type(exc).__name__}: {exc}); nytt försök om {every} s.", err=True)
+            echo(_("Utskicket misslyckades (%(error)s); nytt försök om %(n)s s.", error=f"{type(exc).__name__}: {exc}", n=every),
+                 err=True)
         finally:
             db.session.remove()
         if every is None:
@@ -55,14 +59,17 @@ def sender_loop(every: int | None, with_digests: bool, echo) -> None:
 def status_command() -> None:
     """Räkna väntande, skickade och misslyckade meddelanden; lista de senaste problemen."""
     counts = mail.status()
-    click.echo(f"Väntar: {counts['pending']}, skickade: {counts['sent']}, misslyckade: {counts['failed']}")
+    click.echo(_("Väntar: %(pending)s, skickade: %(sent)s, misslyckade: %(failed)s", pending=counts["pending"], sent=counts["sent"],
+                 failed=counts["failed"]))
     rows = db.session.scalars(
         sa.select(OutboxMessage).where(OutboxMessage.sent_at.is_(None), OutboxMessage.last_error != "")
         .order_by(OutboxMessage.id.desc()).limit(10)
     )
     for row in rows:
-        state = "gav upp" if row.failed_at else f"nästa försök {mail.aware(row.next_attempt_at):%Y-%m-%d %H:%M} UTC"
-        click.echo(f"  #{row.id} {row.kind} till {row.to_addr}: {row.attempts} försök, {state}: {row.last_error[:200]}")
+        state = _("gav upp") if row.failed_at else _("nästa försök %(when)s UTC",
+                                                      when=f"{mail.aware(row.next_attempt_at):%Y-%m-%d %H:%M}")
+        click.echo("  " + _("#%(id)s %(kind)s till %(to)s: %(attempts)s försök, %(state)s: %(error)s", id=row.id, kind=row.kind,
+                            to=row.to_addr, attempts=row.attempts, state=state, error=row.last_error[:200]))
 
 
 @alerts_cli.command("send")
@@ -70,7 +77,7 @@ def status_command() -> None:
 def alerts_send_command(force: bool) -> None:
     """Lägg en sammanfattning i utkorgen för varje bevakning som är dags och har nya eller ändrade träffar."""
     count = alerts.send_due_digests(force=force)
-    click.echo(f"{count} sammanfattningar lades i utkorgen.")
+    click.echo(ngettext("%(num)s sammanfattningar lades i utkorgen.", "%(num)s sammanfattningar lades i utkorgen.", count))
 
 
 @click.command("bench-channels", cls=SwedishCommand)
@@ -89,7 +96,7 @@ def bench_channels_command(repeat: int) -> None:
 
     def timed(label: str, url: str) -> None:
         times = []
-        for _ in range(repeat):
+        for _run in range(repeat):
             start = time.perf_counter()
             resp = client.get(url)
             resp.get_data()

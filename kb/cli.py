@@ -1,6 +1,8 @@
 """`flask kb ...`: load, export, reindex, check, prepare, user, bench, eval.
 
-Help and output are Swedish (the interface language); log lines stay English for operators.
+What the commands print for people follows KB_LANGUAGE=en|sv (Swedish by default, see kb/i18n.py);
+the help texts (`--help`: docstrings and option help, fixed when the module is imported) are
+Swedish; log lines stay English for operators; bench timings are technical English.
 """
 from __future__ import annotations
 
@@ -11,6 +13,8 @@ import click
 import sqlalchemy as sa
 from flask import current_app, url_for
 from flask.cli import AppGroup
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from . import content, exchange, indexing, services
 from .extensions import db
@@ -95,12 +99,12 @@ class Progress:
             self.bar = None
 
 
-def _rebuild_index(index, label: str = "Bygger sökindexet") -> int | None:
+def _rebuild_index(index, label: str | None = None) -> int | None:
     """index.rebuild() with a progress bar over the documents written; None when another
     process rebuilt at the same time (its generation is as new as ours would be)."""
     from .models import Entry, EntryState
 
-    with indexing.read_session() as session, Progress(label) as progress:
+    with indexing.read_session() as session, Progress(label or _("Bygger sökindexet")) as progress:
         progress.start(session.scalar(
             sa.select(sa.func.count()).select_from(Entry).where(Entry.state == EntryState.PUBLISHED)) or 0)
         return index.rebuild(session, progress=progress.step)
@@ -109,12 +113,13 @@ def _rebuild_index(index, label: str = "Bygger sökindexet") -> int | None:
 def run_load(root: Path, force: bool = False) -> int:
     """Load `root` (three-way rule, see kb/exchange.py), commit, update the index; returns the exit code."""
     try:
-        with Progress("Läser innehållsfilerna") as progress:
+        with Progress(_("Läser innehållsfilerna")) as progress:
             report = exchange.load_content(root, force=force, on_start=progress.start, progress=progress.step)
         db.session.commit()
     except content.ContentInvalid as exc:
         db.session.rollback()
-        click.echo(f"Inget laddades: {len(exc.errors)} fel i {root}:", err=True)
+        click.echo(ngettext("Inget laddades: %(num)s fel i %(root)s:", "Inget laddades: %(num)s fel i %(root)s:",
+                            len(exc.errors), root=root), err=True)
         for error in exc.errors:
             click.echo(f"  {error}", err=True)
         return 1
@@ -129,23 +134,32 @@ def run_load(root: Path, force: bool = False) -> int:
         if not rebuild:
             index.apply_log(session)
     if rebuild:
-        click.echo("Sökindexet saknas, går inte att läsa eller är markerat för ombyggnad; det byggs från databasen.")
+        click.echo(_("Sökindexet saknas, går inte att läsa eller är markerat för ombyggnad; det byggs från databasen."))
         _rebuild_index(index)
-    click.echo(
-        f"Laddade {root}: {len(report.created)} nya, {len(report.updated)} ändrade, "
-        f"{len(report.unchanged)} oförändrade exempel"
-        + (f", {len(report.conflicts)} i konflikt (se nedan)" if report.conflicts else "")
-        + (f" ({report.not_parsed} filer oförändrade sedan förra laddningen lästes inte om)" if report.not_parsed else "")
-        + f"; {report.categories} kategorier; {report.places_changed} platser uppdaterade"
-        + ("; ny version av synonymlistan." if report.synonyms_changed else ".")
-    )
+    click.echo(load_summary(root, report))
     for conflict in report.conflicts:
-        click.echo(f"  KONFLIKT {conflict}", err=True)
+        click.echo(f"  {_('KONFLIKT')} {conflict}", err=True)
     from .search import synonyms
 
     for warning in synonyms.current(db.session).warnings:
-        click.echo(f"  synonymlistan: {warning}", err=True)
+        click.echo(f"  {_('synonymlistan')}: {warning}", err=True)
     return 0
+
+
+def load_summary(root: Path, report: exchange.LoadReport) -> str:
+    """'Laddade content: 0 nya, 1 ändrade, 55 oförändrade exempel; 9 kategorier; 0 platser uppdaterade.'"""
+    n = len(report.unchanged)
+    text = _("Laddade %(root)s: %(created)s nya, %(updated)s ändrade, %(unchanged)s", root=root,
+             created=len(report.created), updated=len(report.updated),
+             unchanged=ngettext("%(num)s oförändrade exempel", "%(num)s oförändrade exempel", n))
+    if report.conflicts:
+        text += ", " + _("%(num)s i konflikt (se nedan)", num=len(report.conflicts))
+    if report.not_parsed:
+        text += " (" + ngettext("%(num)s filer oförändrade sedan förra laddningen lästes inte om",
+                                "%(num)s filer oförändrade sedan förra laddningen lästes inte om", report.not_parsed) + ")"
+    text += "; " + ngettext("%(num)s kategorier", "%(num)s kategorier", report.categories)
+    text += "; " + ngettext("%(num)s platser uppdaterade", "%(num)s platser uppdaterade", report.places_changed)
+    return text + ("; " + _("ny version av synonymlistan") + "." if report.synonyms_changed else ".")
 
 
 @kb_cli.command("load")
@@ -170,10 +184,10 @@ def load_command(path: str | None, force: bool) -> None:
 def export_command(path: str | None) -> None:
     """Skriv alla publicerade exempel till PATH (standard: content/) i filformatet."""
     root = _content_dir(path)
-    with Progress("Skriver filer") as progress:
+    with Progress(_("Skriver filer")) as progress:
         written = exchange.export_content(root, on_start=progress.start, progress=progress.step, actor=_cli_actor())
     db.session.commit()  # the audit row
-    click.echo(f"Skrev {len(written)} filer till {root}.")
+    click.echo(ngettext("Skrev %(num)s filer till %(root)s.", "Skrev %(num)s filer till %(root)s.", len(written), root=root))
 
 
 @kb_cli.command("reindex")
@@ -181,9 +195,10 @@ def reindex_command() -> None:
     """Bygg om sökindexet från databasen (en ny generation som byts in på en gång)."""
     count = _rebuild_index(services.search_index())
     if count is None:
-        click.echo("En annan process byggde just om sökindexet; det är nu aktuellt.")
+        click.echo(_("En annan process byggde just om sökindexet; det är nu aktuellt."))
         return
-    click.echo(f"Sökindexet byggdes om: {count} publicerade exempel.")
+    click.echo(ngettext("Sökindexet byggdes om: %(num)s publicerade exempel.", "Sökindexet byggdes om: %(num)s publicerade exempel.",
+                        count))
 
 
 @kb_cli.command("check")
@@ -207,10 +222,10 @@ def _migrate(echo) -> None:
     with db.engine.connect() as conn:
         current = set(MigrationContext.configure(conn).get_current_heads())
     if current == heads:
-        echo(f"Databasen har redan den senaste versionen ({', '.join(sorted(heads))}).")
+        echo(_("Databasen har redan den senaste versionen (%(version)s).", version=", ".join(sorted(heads))))
         return
     flask_migrate.upgrade()
-    echo(f"Databasen migrerades till {', '.join(sorted(heads))}.")
+    echo(_("Databasen migrerades till %(version)s.", version=", ".join(sorted(heads))))
 
 
 def _login_hint(url: str) -> list[str]:
@@ -222,13 +237,14 @@ def _login_hint(url: str) -> list[str]:
     admins = list(db.session.scalars(sa.select(User.email).where(holders_of(Permission.MANAGE_USERS)).order_by(User.id)))
     if not admins:
         return [
-            "Logga in som administratör: skapa först kontot (du får välja ett lösenord) med",
-            "    make admin EMAIL=din.adress@example.se",
-            f"  och logga sedan in på {url}/logga-in",
+            _("Logga in som administratör: skapa först kontot (du får välja ett lösenord) med"),
+            "    " + _("make admin EMAIL=din.adress@example.se"),
+            "  " + _("och logga sedan in på %(url)s", url=f"{url}/logga-in"),
         ]
     return [
-        f"Logga in på {url}/logga-in (administratörer: {', '.join(admins[:3])}{' …' if len(admins) > 3 else ''}).",
-        "  Ett nytt administratörskonto: make admin EMAIL=din.adress@example.se",
+        _("Logga in på %(url)s (administratörer: %(admins)s).", url=f"{url}/logga-in",
+          admins=", ".join(admins[:3]) + (" …" if len(admins) > 3 else "")),
+        "  " + _("Ett nytt administratörskonto: %(command)s", command=_("make admin EMAIL=din.adress@example.se")),
     ]
 
 
@@ -250,20 +266,21 @@ def prepare_command(url: str, serve: bool, host: str, port: int, mail_every: int
     if serve:
         url = f"http://{host}:{port}"
 
-    click.echo("==> Migrerar databasen")
+    click.echo("==> " + _("Migrerar databasen"))
     db.session.rollback()  # no transaction of ours may hold SQLite's write lock while Alembic migrates
     _migrate(click.echo)
     root = _content_dir(None)
-    click.echo(f"==> Laddar {len(list((root / 'examples').glob('*.md')))} exempelfiler i {root}")
+    files = len(list((root / "examples").glob("*.md")))
+    click.echo("==> " + ngettext("Laddar %(num)s exempelfiler i %(root)s", "Laddar %(num)s exempelfiler i %(root)s", files, root=root))
     code = run_load(root)
     if code:
         sys.exit(code)
-    click.echo("==> Kontrollerar sökindexet")
+    click.echo("==> " + _("Kontrollerar sökindexet"))
     code = indexcheck.check(repair=True, full=False, echo=click.echo, rebuild=_rebuild_index)
     if code:
         sys.exit(code)
     click.echo("")
-    click.echo(f"==> Klart. Webbplatsen startar på {url}/  (stoppa med Ctrl+C)")
+    click.echo("==> " + _("Klart. Webbplatsen startar på %(url)s  (stoppa med Ctrl+C)", url=f"{url}/"))
     for line in _login_hint(url):
         click.echo(line)
     db.session.rollback()  # end the read transaction (on SQLite it holds the write lock)
@@ -274,8 +291,8 @@ def prepare_command(url: str, serve: bool, host: str, port: int, mail_every: int
         app = current_app._get_current_object()
         if mail_every:
             _start_mail_sender(app, mail_every)
-            click.echo(f"E-post skickas var {mail_every}:e sekund (utan KB_SMTP_URL skrivs den som .eml-filer i "
-                       f"{app.config['KB_MAIL_DIR']}).")
+            click.echo(_("E-post skickas var %(n)s:e sekund (utan KB_SMTP_URL skrivs den som .eml-filer i %(directory)s).",
+                         n=mail_every, directory=app.config["KB_MAIL_DIR"]))
         run_simple(host, port, app, threaded=True)
 
 
@@ -304,12 +321,18 @@ def backup_command(path: str) -> None:
     try:
         manifest = backup.backup(Path(path), echo=click.echo)
     except backup.BackupError as exc:
-        click.echo(f"Ingen backup gjordes: {exc}", err=True)
+        click.echo(_("Ingen backup gjordes: %(error)s", error=exc), err=True)
         sys.exit(1)
     counts = manifest["counts"]
-    click.echo(f"Backup klar i {path}: {counts.get('entries', 0)} exempel, {counts.get('revisions', 0)} versioner, "
-               f"{counts.get('users', 0)} användare, {counts.get('audit_log', 0)} händelser i loggen; "
-               f"{manifest['content_files']} filer exporterade; kontrollsumma {manifest['sha256'][:16]}.")
+    click.echo(_("Backup klar i %(path)s: %(counts)s; %(files)s filer exporterade; kontrollsumma %(sha)s.", path=path,
+                 counts=_counts(counts), files=manifest["content_files"], sha=manifest["sha256"][:16]))
+
+
+def _counts(counts: dict) -> str:
+    """'56 exempel, 60 versioner, 3 användare, 120 händelser i loggen' (a backup's or a restore's rows)."""
+    return _("%(entries)s exempel, %(revisions)s versioner, %(users)s användare, %(events)s händelser i loggen",
+             entries=counts.get("entries", 0), revisions=counts.get("revisions", 0), users=counts.get("users", 0),
+             events=counts.get("audit_log", 0))
 
 
 @kb_cli.command("restore")
@@ -321,7 +344,7 @@ def restore_command(path: str) -> None:
     try:
         restored = backup.restore(Path(path), echo=click.echo)
     except backup.BackupError as exc:
-        click.echo(f"Inget återställdes: {exc}", err=True)
+        click.echo(_("Inget återställdes: %(error)s", error=exc), err=True)
         sys.exit(1)
     problems = backup.check_manifest(Path(path), restored)
     index = services.search_index()
@@ -330,12 +353,11 @@ def restore_command(path: str) -> None:
     db.session.rollback()
     if problems:
         for problem in problems:
-            click.echo(f"  skiljer sig: {problem}", err=True)
+            click.echo("  " + _("skiljer sig: %(problem)s", problem=problem), err=True)
         sys.exit(1)
     counts = restored["counts"]
-    click.echo(f"Återställt från {path}: {counts.get('entries', 0)} exempel, {counts.get('revisions', 0)} versioner, "
-               f"{counts.get('users', 0)} användare, {counts.get('audit_log', 0)} händelser i loggen; "
-               f"kontrollsumman stämmer med backupen ({restored['sha256'][:16]}).")
+    click.echo(_("Återställt från %(path)s: %(counts)s; kontrollsumman stämmer med backupen (%(sha)s).", path=path,
+                 counts=_counts(counts), sha=restored["sha256"][:16]))
 
 
 @kb_cli.command("bench")
@@ -376,7 +398,7 @@ def bench_command(repeat: int, size: int | None, seed: int, n_queries: int, data
     samples: list[float] = []
     for q in queries:
         times = []
-        for _ in range(repeat):
+        for _run in range(repeat):
             start = time.perf_counter()
             run(index, SearchParams(q=q, per_page=10), table)
             times.append(1000 * (time.perf_counter() - start))
@@ -421,7 +443,7 @@ def _cli_actor():
 def _read_password(from_stdin: bool) -> str:
     if from_stdin:
         return sys.stdin.readline().rstrip("\n")
-    return click.prompt("Lösenord", hide_input=True, confirmation_prompt="Upprepa lösenordet")
+    return click.prompt(_("Lösenord"), hide_input=True, confirmation_prompt=_("Upprepa lösenordet"))
 
 
 @user_cli.command("add")
@@ -441,9 +463,13 @@ def user_add(email: str, role: str, county: str | None, name: str, password_stdi
         db.session.commit()
     except accounts.AccountError as exc:
         db.session.rollback()
-        click.echo(f"Användaren lades inte till: {exc}", err=True)
+        click.echo(_("Användaren lades inte till: %(error)s", error=exc), err=True)
         sys.exit(1)
-    click.echo(f"La till {user.email} ({user.role.value}{', län ' + user.county_code if user.county_code else ''}).")
+    if user.county_code:
+        click.echo(_("La till %(email)s (%(role)s, län %(county)s).", email=user.email, role=user.role.value,
+                     county=user.county_code))
+    else:
+        click.echo(_("La till %(email)s (%(role)s).", email=user.email, role=user.role.value))
 
 
 @user_cli.command("list")
@@ -454,7 +480,7 @@ def user_list() -> None:
     from .models import User
 
     for user in db.session.scalars(sa.select(User).order_by(User.email)):
-        state = "aktiv" if user.active else "inaktiverad"
+        state = _("aktiv") if user.active else _("inaktiverad")
         click.echo(f"{user.email:<40} {user.role.value:<12} {user.county_code or '--':<3} {state:<12} {user.name}")
 
 
@@ -463,7 +489,7 @@ def _user_or_exit(email: str):
 
     user = accounts.find_user(email)
     if user is None:
-        click.echo(f"Ingen användare med e-postadressen {email!r}.", err=True)
+        click.echo(_("Ingen användare med e-postadressen %(email)s.", email=repr(email)), err=True)
         sys.exit(1)
     return user
 
@@ -474,7 +500,7 @@ def _set_active(email: str, active: bool) -> None:
     user = _user_or_exit(email)
     accounts.set_active(_cli_actor(), user, active)
     db.session.commit()
-    click.echo(f"{user.email} är {'aktiverad' if active else 'inaktiverad'}.")
+    click.echo(_("%(email)s är aktiverad.", email=user.email) if active else _("%(email)s är inaktiverad.", email=user.email))
 
 
 @user_cli.command("disable")
@@ -504,9 +530,9 @@ def user_set_password(email: str, password_stdin: bool) -> None:
         db.session.commit()
     except accounts.AccountError as exc:
         db.session.rollback()
-        click.echo(f"Lösenordet ändrades inte: {exc}", err=True)
+        click.echo(_("Lösenordet ändrades inte: %(error)s", error=exc), err=True)
         sys.exit(1)
-    click.echo(f"Nytt lösenord satt för {user.email}; alla inloggningar avslutades.")
+    click.echo(_("Nytt lösenord satt för %(email)s; alla inloggningar avslutades.", email=user.email))
 
 
 @user_cli.command("reset-2fa")
@@ -518,10 +544,10 @@ def user_reset_2fa(email: str) -> None:
     user = _user_or_exit(email)
     if twofactor.reset(_cli_actor(), user):
         db.session.commit()
-        click.echo(f"Tvåstegsverifieringen för {user.email} är borttagen; alla inloggningar avslutades.")
+        click.echo(_("Tvåstegsverifieringen för %(email)s är borttagen; alla inloggningar avslutades.", email=user.email))
     else:
         db.session.rollback()
-        click.echo(f"{user.email} har ingen tvåstegsverifiering att ta bort.")
+        click.echo(_("%(email)s har ingen tvåstegsverifiering att ta bort.", email=user.email))
 
 
 @kb_cli.command("eval")
@@ -561,11 +587,12 @@ def remind_stale_command() -> None:
     from . import freshness
 
     for r in freshness.reminders():
-        click.echo(f"Län {r.county_code}: {len(r.slugs)} exempel att kontrollera → {', '.join(r.recipients)}")
+        click.echo(_("Län %(county)s: %(n)s exempel att kontrollera → %(recipients)s", county=r.county_code, n=len(r.slugs),
+                     recipients=", ".join(r.recipients)))
     sent = freshness.send_reminders()
     db.session.commit()
-    click.echo(f"{sent} påminnelser lades i e-postkön." if sent else "Inga påminnelser lades i e-postkön (inget att påminna om, "
-               "eller moderatorerna påmindes redan den senaste veckan).")
+    click.echo(ngettext("%(num)s påminnelser lades i e-postkön.", "%(num)s påminnelser lades i e-postkön.", sent) if sent
+               else _("Inga påminnelser lades i e-postkön (inget att påminna om, eller moderatorerna påmindes redan den senaste veckan)."))
 
 
 from .channels_cli import alerts_cli, bench_channels_command, mail_cli  # noqa: E402  (kept in their own module)
