@@ -6,15 +6,16 @@ import time
 import click
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from . import alerts, mail
-from .cli import SwedishCommand, SwedishGroup  # cli.py imports this module last, after defining it
+from .cli import SwedishCommand, SwedishGroup, option  # cli.py imports this module last, after defining it
 from .extensions import db
 from .models import OutboxMessage
 
-mail_cli = SwedishGroup("mail", help="Utkorgen för e-post: skicka och visa läget.")
-alerts_cli = SwedishGroup("alerts", help="Bevakningar av sökningar.")
+mail_cli = SwedishGroup("mail", help=_l("Utkorgen för e-post: skicka och visa läget."))
+alerts_cli = SwedishGroup("alerts", help=_l("Bevakningar av sökningar."))
 
 
 def _round(with_digests: bool) -> mail.DeliveryReport:
@@ -29,11 +30,10 @@ def _round(with_digests: bool) -> mail.DeliveryReport:
     return report
 
 
-@mail_cli.command("send")
-@click.option("--every", type=click.IntRange(min=1), help="Fortsätt köra: en omgång var N:e sekund.")
-@click.option("--no-digests", is_flag=True, help="Skicka bara; räkna inte fram sammanfattningar av bevakningar först.")
+@mail_cli.command("send", help=_l("Räkna fram sammanfattningar som är dags, skicka sedan varje meddelande som väntar (SMTP, eller .eml-filer utan KB_SMTP_URL)."))
+@option("--every", type=click.IntRange(min=1), help=_l("Fortsätt köra: en omgång var N:e sekund."))
+@option("--no-digests", is_flag=True, help=_l("Skicka bara; räkna inte fram sammanfattningar av bevakningar först."))
 def send_command(every: int | None, no_digests: bool) -> None:
-    """Räkna fram sammanfattningar som är dags, skicka sedan varje meddelande som väntar (SMTP, eller .eml-filer utan KB_SMTP_URL)."""
     sender_loop(every, not no_digests, click.echo)
 
 
@@ -55,9 +55,8 @@ def sender_loop(every: int | None, with_digests: bool, echo) -> None:
         time.sleep(every)
 
 
-@mail_cli.command("status")
+@mail_cli.command("status", help=_l("Räkna väntande, skickade och misslyckade meddelanden; lista de senaste problemen."))
 def status_command() -> None:
-    """Räkna väntande, skickade och misslyckade meddelanden; lista de senaste problemen."""
     counts = mail.status()
     click.echo(_("Väntar: %(pending)s, skickade: %(sent)s, misslyckade: %(failed)s", pending=counts["pending"], sent=counts["sent"],
                  failed=counts["failed"]))
@@ -72,18 +71,16 @@ def status_command() -> None:
                             to=row.to_addr, attempts=row.attempts, state=state, error=row.last_error[:200]))
 
 
-@alerts_cli.command("send")
-@click.option("--force", is_flag=True, help="Strunta i schemat (dag/vecka): varje bekräftad bevakning med nyheter får en sammanfattning nu.")
+@alerts_cli.command("send", help=_l("Lägg en sammanfattning i utkorgen för varje bevakning som är dags och har nya eller ändrade träffar."))
+@option("--force", is_flag=True, help=_l("Strunta i schemat (dag/vecka): varje bekräftad bevakning med nyheter får en sammanfattning nu."))
 def alerts_send_command(force: bool) -> None:
-    """Lägg en sammanfattning i utkorgen för varje bevakning som är dags och har nya eller ändrade träffar."""
     count = alerts.send_due_digests(force=force)
     click.echo(ngettext("%(num)s sammanfattningar lades i utkorgen.", "%(num)s sammanfattningar lades i utkorgen.", count))
 
 
-@click.command("bench-channels", cls=SwedishCommand)
-@click.option("--repeat", default=5, show_default=True, help="Körningar per mätning.")
+@click.command("bench-channels", cls=SwedishCommand, help=_l("Skriv ut tider: Atom-flödet, webbplatskartan och att bygga de öppna datafilerna (kallt, sedan cachat)."))
+@option("--repeat", default=5, show_default=True, help=_l("Körningar per mätning."))
 def bench_channels_command(repeat: int) -> None:
-    """Skriv ut tider: Atom-flödet, webbplatskartan och att bygga de öppna datafilerna (kallt, sedan cachat)."""
     import shutil
     import statistics
     from pathlib import Path

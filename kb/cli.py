@@ -1,11 +1,13 @@
 """`flask kb ...`: load, export, reindex, check, prepare, user, bench, eval.
 
-What the commands print for people follows KB_LANGUAGE=en|sv (Swedish by default, see kb/i18n.py);
-the help texts (`--help`: docstrings and option help, fixed when the module is imported) are
-Swedish; log lines stay English for operators; bench timings are technical English.
+Help and output speak the CLI's language: KB_LANGUAGE=en|sv, Swedish by default (kb/i18n.py).
+Help texts are lazy translations (`_l`), rendered when `--help` is asked for: `flask` has then
+pushed the application context in which KB_LANGUAGE is read. Log lines stay English for
+operators; bench timings are technical English.
 """
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
 
@@ -14,25 +16,28 @@ import sqlalchemy as sa
 from flask import current_app, url_for
 from flask.cli import AppGroup
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from . import content, exchange, indexing, services
 from .extensions import db
 
-class SwedishHelpFormatter(click.HelpFormatter):
-    """Click's help layout with Swedish headings (the rest of the help text is written in Swedish)."""
 
-    HEADINGS = {"Options": "Flaggor", "Commands": "Kommandon", "Arguments": "Argument"}
+class SwedishHelpFormatter(click.HelpFormatter):
+    """Click's help layout with its headings in the CLI's language (Swedish by default; click's own English)."""
+
+    HEADINGS = {"Options": _l("Flaggor"), "Commands": _l("Kommandon"), "Arguments": _l("Argument")}
 
     def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
-        super().write_usage(prog, args.replace("[OPTIONS]", "[FLAGGOR]").replace("COMMAND [ARGS]...", "KOMMANDO [ARG]..."),
-                            prefix="Användning: " if prefix is None else prefix)
+        args = args.replace("[OPTIONS]", _("[FLAGGOR]")).replace("COMMAND [ARGS]...", _("KOMMANDO [ARG]..."))
+        super().write_usage(prog, args, prefix=_("Användning:") + " " if prefix is None else prefix)
 
     def write_heading(self, heading: str) -> None:
-        super().write_heading(self.HEADINGS.get(heading, heading))
+        super().write_heading(str(self.HEADINGS.get(heading, heading)))
 
     def write_dl(self, rows, col_max: int = 30, col_spacing: int = 2) -> None:
-        rows = [(term, text.replace("[default: ", "[standard: ").replace("[required]", "[krävs]")) for term, text in rows]
+        default, required = _("standard"), _("krävs")
+        rows = [(term, text.replace("[default: ", f"[{default}: ").replace("[required]", f"[{required}]")) for term, text in rows]
         super().write_dl(rows, col_max, col_spacing)
 
 
@@ -43,7 +48,7 @@ class SwedishContext(click.Context):
 def _swedish_help_option(self, ctx):
     option = click.Command.get_help_option(self, ctx)
     if option is not None:
-        option.help = "Visa den här hjälpen och avsluta."
+        option.help = _l("Visa den här hjälpen och avsluta.")
     return option
 
 
@@ -53,14 +58,26 @@ class SwedishCommand(click.Command):
 
 
 class SwedishGroup(AppGroup):
-    """An AppGroup whose commands (and their help) speak Swedish."""
+    """An AppGroup whose commands (and their help) speak the CLI's language (Swedish by default)."""
 
     context_class = SwedishContext
     command_class = SwedishCommand
     get_help_option = _swedish_help_option
 
 
-kb_cli = SwedishGroup("kb", help="Goda exempel: innehåll, sökindex, användare och underhåll.")
+class LazyHelpOption(click.Option):
+    """A click option whose help stays a lazy translation: click.Option would read the text (cleandoc)
+    when the module is imported, before any language is known."""
+
+    def __init__(self, *args, help=None, **kwargs):  # noqa: A002 - click's name
+        super().__init__(*args, **kwargs)
+        self.help = help
+
+
+option = functools.partial(click.option, cls=LazyHelpOption)
+
+
+kb_cli = SwedishGroup("kb", help=_l("Goda exempel: innehåll, sökindex, användare och underhåll."))
 
 
 def _content_dir(path: str | None) -> Path:
@@ -162,27 +179,19 @@ def load_summary(root: Path, report: exchange.LoadReport) -> str:
     return text + ("; " + _("ny version av synonymlistan") + "." if report.synonyms_changed else ".")
 
 
-@kb_cli.command("load")
+@kb_cli.command("load", help=_l("Läs in exemplen i PATH (standard: content/) utan att skriva över det som ändrats på webben.\n\nEn fil som ändrats sedan förra laddningen ger en ny, publicerad version, om ingen ändrat exemplet på webben under tiden; har båda ändrats rapporteras en konflikt och exemplet lämnas orört (utom med --force). Exempel som skapats på webben rörs aldrig. Ett fel i någon fil: ingenting skrivs, varje fel listas."))
 @click.argument("path", required=False, type=click.Path(file_okay=False))
-@click.option("--force", is_flag=True,
-              help="Låt filen vinna när både filen och exemplet (eller synonymlistan) ändrats på webben sedan förra laddningen.")
+@option("--force", is_flag=True,
+              help=_l("Låt filen vinna när både filen och exemplet (eller synonymlistan) ändrats på webben sedan förra laddningen."))
 def load_command(path: str | None, force: bool) -> None:
-    """Läs in exemplen i PATH (standard: content/) utan att skriva över det som ändrats på webben.
-
-    En fil som ändrats sedan förra laddningen ger en ny, publicerad version, om ingen
-    ändrat exemplet på webben under tiden; har båda ändrats rapporteras en konflikt och
-    exemplet lämnas orört (utom med --force). Exempel som skapats på webben rörs aldrig.
-    Ett fel i någon fil: ingenting skrivs, varje fel listas.
-    """
     code = run_load(_content_dir(path), force)
     if code:
         sys.exit(code)
 
 
-@kb_cli.command("export")
+@kb_cli.command("export", help=_l("Skriv alla publicerade exempel till PATH (standard: content/) i filformatet."))
 @click.argument("path", required=False, type=click.Path(file_okay=False))
 def export_command(path: str | None) -> None:
-    """Skriv alla publicerade exempel till PATH (standard: content/) i filformatet."""
     root = _content_dir(path)
     with Progress(_("Skriver filer")) as progress:
         written = exchange.export_content(root, on_start=progress.start, progress=progress.step, actor=_cli_actor())
@@ -190,9 +199,8 @@ def export_command(path: str | None) -> None:
     click.echo(ngettext("Skrev %(num)s filer till %(root)s.", "Skrev %(num)s filer till %(root)s.", len(written), root=root))
 
 
-@kb_cli.command("reindex")
+@kb_cli.command("reindex", help=_l("Bygg om sökindexet från databasen (en ny generation som byts in på en gång)."))
 def reindex_command() -> None:
-    """Bygg om sökindexet från databasen (en ny generation som byts in på en gång)."""
     count = _rebuild_index(services.search_index())
     if count is None:
         click.echo(_("En annan process byggde just om sökindexet; det är nu aktuellt."))
@@ -201,10 +209,9 @@ def reindex_command() -> None:
                         count))
 
 
-@kb_cli.command("check")
-@click.option("--repair", is_flag=True, help="Rätta exakt det som skiljer (tillämpa ändringsloggen, skriv om inaktuella dokument; bygg om ett oanvändbart index).")
+@kb_cli.command("check", help=_l("Jämför varje dokument i sökindexet (exempel och version) med databasen och lista varje skillnad (kod 1 vid skillnad)."))
+@option("--repair", is_flag=True, help=_l("Rätta exakt det som skiljer (tillämpa ändringsloggen, skriv om inaktuella dokument; bygg om ett oanvändbart index)."))
 def check_command(repair: bool) -> None:
-    """Jämför varje dokument i sökindexet (exempel och version) med databasen och lista varje skillnad (kod 1 vid skillnad)."""
     from . import indexcheck
 
     code = indexcheck.check(repair, full=True, echo=click.echo, rebuild=_rebuild_index)
@@ -248,19 +255,13 @@ def _login_hint(url: str) -> list[str]:
     ]
 
 
-@kb_cli.command("prepare")
-@click.option("--url", default="http://127.0.0.1:5000", show_default=True, help="Adressen som webbplatsen svarar på.")
-@click.option("--serve", is_flag=True, help="Starta sedan utvecklingsservern (som `flask run`) i samma process.")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Med --serve: adressen att lyssna på.")
-@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535), help="Med --serve: porten.")
-@click.option("--mail-every", type=click.IntRange(min=1), help="Med --serve: skicka e-postutkorgen var N:e sekund i samma process.")
+@kb_cli.command("prepare", help=_l("Gör allt som behövs före start (används av `make run`): migrera, ladda content/, kontrollera sökindexet.\n\nDet som redan är gjort hoppas över: oförändrade filer läses inte om och sökindexet jämförs bara när databasen ändrats sedan förra kontrollen. Med --serve startar servern i samma process (en omstart behöver då bara läsa in programmet en gång)."))
+@option("--url", default="http://127.0.0.1:5000", show_default=True, help=_l("Adressen som webbplatsen svarar på."))
+@option("--serve", is_flag=True, help=_l("Starta sedan utvecklingsservern (som `flask run`) i samma process."))
+@option("--host", default="127.0.0.1", show_default=True, help=_l("Med --serve: adressen att lyssna på."))
+@option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535), help=_l("Med --serve: porten."))
+@option("--mail-every", type=click.IntRange(min=1), help=_l("Med --serve: skicka e-postutkorgen var N:e sekund i samma process."))
 def prepare_command(url: str, serve: bool, host: str, port: int, mail_every: int | None) -> None:
-    """Gör allt som behövs före start (används av `make run`): migrera, ladda content/, kontrollera sökindexet.
-
-    Det som redan är gjort hoppas över: oförändrade filer läses inte om och sökindexet
-    jämförs bara när databasen ändrats sedan förra kontrollen. Med --serve startar
-    servern i samma process (en omstart behöver då bara läsa in programmet en gång).
-    """
     from . import indexcheck
 
     if serve:
@@ -309,13 +310,9 @@ def _start_mail_sender(app, every: int) -> None:
     threading.Thread(target=loop, name="kb-mail-sender", daemon=True).start()
 
 
-@kb_cli.command("backup")
+@kb_cli.command("backup", help=_l("Skriv en konsekvent backup till katalogen PATH: databasen (SQLites backup-API eller pg_dump) och en export av innehållet.\n\nWebbplatsen kan vara igång under tiden."))
 @click.argument("path", type=click.Path(file_okay=False))
 def backup_command(path: str) -> None:
-    """Skriv en konsekvent backup till katalogen PATH: databasen (SQLites backup-API eller pg_dump) och en export av innehållet.
-
-    Webbplatsen kan vara igång under tiden.
-    """
     from . import backup
 
     try:
@@ -335,10 +332,9 @@ def _counts(counts: dict) -> str:
              events=counts.get("audit_log", 0))
 
 
-@kb_cli.command("restore")
+@kb_cli.command("restore", help=_l("Återställ backupen i PATH till den här instansen, som måste vara tom; bygger sedan sökindexet."))
 @click.argument("path", type=click.Path(exists=True, file_okay=False))
 def restore_command(path: str) -> None:
-    """Återställ backupen i PATH till den här instansen, som måste vara tom; bygger sedan sökindexet."""
     from . import backup, indexcheck
 
     try:
@@ -360,18 +356,15 @@ def restore_command(path: str) -> None:
                  counts=_counts(counts), sha=restored["sha256"][:16]))
 
 
-@kb_cli.command("bench")
-@click.option("--repeat", default=20, show_default=True, help="Körningar per fråga.")
-@click.option("--size", type=click.IntRange(1, 1_000_000), help="Bygg en syntetisk samling med så många exempel i en "
-              "tillfällig instans och mät laddning, ombyggnad, sökning jämfört med SQLite FTS5, godkänn→sökbart och minne.")
-@click.option("--seed", default=2014, show_default=True, help="Frö för den syntetiska samlingen och frågorna (--size).")
-@click.option("--queries", "n_queries", default=200, show_default=True, help="Antal frågor (--size).")
-@click.option("--database-url", help="Tillfällig databas för --size (ett nytt schema i denna PostgreSQL; standard: SQLite i en tillfällig katalog).")
-@click.option("--keep", is_flag=True, help="Behåll den tillfälliga instansens katalog (--size).")
+@kb_cli.command("bench", help=_l("Mät och skriv ut: Markdown-rendering av fientlig indata och söktider (p50/p95).\n\nMed --size N: mätverktyget i README-avsnittet om hastighet (syntetisk samling, sida vid sida med FTS5)."))
+@option("--repeat", default=20, show_default=True, help=_l("Körningar per fråga."))
+@option("--size", type=click.IntRange(1, 1_000_000), help=_l("Bygg en syntetisk samling med så många exempel i en "
+              "tillfällig instans och mät laddning, ombyggnad, sökning jämfört med SQLite FTS5, godkänn→sökbart och minne."))
+@option("--seed", default=2014, show_default=True, help=_l("Frö för den syntetiska samlingen och frågorna (--size)."))
+@option("--queries", "n_queries", default=200, show_default=True, help=_l("Antal frågor (--size)."))
+@option("--database-url", help=_l("Tillfällig databas för --size (ett nytt schema i denna PostgreSQL; standard: SQLite i en tillfällig katalog)."))
+@option("--keep", is_flag=True, help=_l("Behåll den tillfälliga instansens katalog (--size)."))
 def bench_command(repeat: int, size: int | None, seed: int, n_queries: int, database_url: str | None, keep: bool) -> None:
-    """Mät och skriv ut: Markdown-rendering av fientlig indata och söktider (p50/p95).
-
-    Med --size N: mätverktyget i README-avsnittet om hastighet (syntetisk samling, sida vid sida med FTS5)."""
     import statistics
     import time
 
@@ -429,7 +422,7 @@ def bench_command(repeat: int, size: int | None, seed: int, n_queries: int, data
 
 # --------------------------------------------------------------------------- users
 
-user_cli = SwedishGroup("user", help="Konton: add (lägg till), list, disable (inaktivera), enable, set-password, reset-2fa.")
+user_cli = SwedishGroup("user", help=_l("Konton: add (lägg till), list, disable (inaktivera), enable, set-password, reset-2fa."))
 kb_cli.add_command(user_cli)
 
 
@@ -446,15 +439,14 @@ def _read_password(from_stdin: bool) -> str:
     return click.prompt(_("Lösenord"), hide_input=True, confirmation_prompt=_("Upprepa lösenordet"))
 
 
-@user_cli.command("add")
+@user_cli.command("add", help=_l("Lägg till en användare (frågar efter lösenordet om inte --password-stdin anges)."))
 @click.argument("email")
-@click.option("--role", required=True, type=click.Choice(["admin", "moderator", "contributor"]),
-              help="admin (hela landet, inget län), moderator eller contributor (ett län, --county).")
-@click.option("--county", help="Länskod eller länsnamn (moderator, contributor; inte admin), t.ex. 20 eller 'Dalarnas län'.")
-@click.option("--name", default="", help="Namn som visas.")
-@click.option("--password-stdin", is_flag=True, help="Läs lösenordet från standard in i stället för att fråga.")
+@option("--role", required=True, type=click.Choice(["admin", "moderator", "contributor"]),
+              help=_l("admin (hela landet, inget län), moderator eller contributor (ett län, --county)."))
+@option("--county", help=_l("Länskod eller länsnamn (moderator, contributor; inte admin), t.ex. 20 eller 'Dalarnas län'."))
+@option("--name", default="", help=_l("Namn som visas."))
+@option("--password-stdin", is_flag=True, help=_l("Läs lösenordet från standard in i stället för att fråga."))
 def user_add(email: str, role: str, county: str | None, name: str, password_stdin: bool) -> None:
-    """Lägg till en användare (frågar efter lösenordet om inte --password-stdin anges)."""
     from . import accounts
 
     password = _read_password(password_stdin)
@@ -472,9 +464,8 @@ def user_add(email: str, role: str, county: str | None, name: str, password_stdi
         click.echo(_("La till %(email)s (%(role)s).", email=user.email, role=user.role.value))
 
 
-@user_cli.command("list")
+@user_cli.command("list", help=_l("Lista alla användare med roll, län och om kontot är aktivt."))
 def user_list() -> None:
-    """Lista alla användare med roll, län och om kontot är aktivt."""
     import sqlalchemy as sa
 
     from .models import User
@@ -503,25 +494,22 @@ def _set_active(email: str, active: bool) -> None:
     click.echo(_("%(email)s är aktiverad.", email=user.email) if active else _("%(email)s är inaktiverad.", email=user.email))
 
 
-@user_cli.command("disable")
+@user_cli.command("disable", help=_l("Inaktivera en användare; alla användarens inloggningar avslutas direkt."))
 @click.argument("email")
 def user_disable(email: str) -> None:
-    """Inaktivera en användare; alla användarens inloggningar avslutas direkt."""
     _set_active(email, False)
 
 
-@user_cli.command("enable")
+@user_cli.command("enable", help=_l("Aktivera en inaktiverad användare igen."))
 @click.argument("email")
 def user_enable(email: str) -> None:
-    """Aktivera en inaktiverad användare igen."""
     _set_active(email, True)
 
 
-@user_cli.command("set-password")
+@user_cli.command("set-password", help=_l("Sätt ett nytt lösenord; alla användarens inloggningar avslutas."))
 @click.argument("email")
-@click.option("--password-stdin", is_flag=True, help="Läs lösenordet från standard in i stället för att fråga.")
+@option("--password-stdin", is_flag=True, help=_l("Läs lösenordet från standard in i stället för att fråga."))
 def user_set_password(email: str, password_stdin: bool) -> None:
-    """Sätt ett nytt lösenord; alla användarens inloggningar avslutas."""
     from . import accounts
 
     user = _user_or_exit(email)
@@ -535,10 +523,9 @@ def user_set_password(email: str, password_stdin: bool) -> None:
     click.echo(_("Nytt lösenord satt för %(email)s; alla inloggningar avslutades.", email=user.email))
 
 
-@user_cli.command("reset-2fa")
+@user_cli.command("reset-2fa", help=_l("Ta bort en användares tvåstegsinloggning (borttappad telefon); den ställs in igen vid nästa inloggning (loggas)."))
 @click.argument("email")
 def user_reset_2fa(email: str) -> None:
-    """Ta bort en användares tvåstegsinloggning (borttappad telefon); den ställs in igen vid nästa inloggning (loggas)."""
     from . import twofactor
 
     user = _user_or_exit(email)
@@ -550,12 +537,11 @@ def user_reset_2fa(email: str) -> None:
         click.echo(_("%(email)s har ingen tvåstegsverifiering att ta bort.", email=user.email))
 
 
-@kb_cli.command("eval")
+@kb_cli.command("eval", help=_l("Sökningens relevans på bedömda frågor (standard: alla frågesamlingar i tests/search/)."))
 @click.argument("queries", nargs=-1, type=click.Path(exists=True, dir_okay=False))
-@click.option("--min", "minimum", type=float, help="Avsluta med kod 1 när medelvärdet av nDCG@10 i någon frågesamling är lägre än detta.")
-@click.option("--scoring", type=click.Choice(["bm25f", "fields"]), help="Fältkombination att mäta (standard: den som används).")
+@option("--min", "minimum", type=float, help=_l("Avsluta med kod 1 när medelvärdet av nDCG@10 i någon frågesamling är lägre än detta."))
+@option("--scoring", type=click.Choice(["bm25f", "fields"]), help=_l("Fältkombination att mäta (standard: den som används)."))
 def eval_command(queries: tuple[str, ...], minimum: float | None, scoring: str | None) -> None:
-    """Sökningens relevans på bedömda frågor (standard: alla frågesamlingar i tests/search/)."""
     from .config import ROOT
     from .evaluation import evaluate
     from .search import scoring as scoring_module
@@ -580,10 +566,8 @@ def eval_command(queries: tuple[str, ...], minimum: float | None, scoring: str |
         sys.exit(1)
 
 
-@kb_cli.command("remind-stale")
+@kb_cli.command("remind-stale", help=_l("Mejla varje läns moderatorer en lista över exempel som ingen kontrollerat på KB_VERIFY_MONTHS månader (högst en påminnelse i veckan per moderator; kör gärna dagligen från cron)."))
 def remind_stale_command() -> None:
-    """Mejla varje läns moderatorer en lista över exempel som ingen kontrollerat på KB_VERIFY_MONTHS månader
-    (högst en påminnelse i veckan per moderator; kör gärna dagligen från cron)."""
     from . import freshness
 
     for r in freshness.reminders():

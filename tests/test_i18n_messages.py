@@ -204,3 +204,16 @@ def test_user_commands_in_both_languages(make_app):
     assert "No user with the e-mail address 'ingen@example.se'." in en.output
     assert "Väntar: 0, skickade: 0, misslyckade: 0" in runner.invoke(args=["kb", "mail", "status"]).output
     assert "Waiting: 0, sent: 0, failed: 0" in runner.invoke(args=["kb", "mail", "status"], env={"KB_LANGUAGE": "en"}).output
+
+
+def test_help_follows_kb_language(loaded_app, monkeypatch):
+    # `flask` pushes the application context before it shows help; KB_LANGUAGE is read there.
+    for lang, usage, text, flag in (
+        ("sv", "Användning: flask kb load [FLAGGOR] [PATH]", "Läs in exemplen i PATH", "Visa den här hjälpen och avsluta."),
+        ("en", "Usage: flask kb load [OPTIONS] [PATH]", "Load the examples in PATH", "Show this message and exit."),
+    ):
+        monkeypatch.setenv("KB_LANGUAGE", lang)
+        with loaded_app.app_context():
+            result = loaded_app.test_cli_runner().invoke(args=["kb", "load", "--help"], prog_name="flask")
+        assert result.exit_code == 0, result.output
+        assert usage in result.output and text in result.output and flag in result.output
