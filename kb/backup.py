@@ -32,6 +32,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+
 from .extensions import db
 
 MANIFEST = "manifest.json"
@@ -44,14 +46,14 @@ MUST_BE_EMPTY = ("entries", "revisions", "users", "audit_log", "synonym_sets")
 
 
 class BackupError(Exception):
-    """Backup or restore cannot go on; the message (Swedish) says why and what to do."""
+    """Backup or restore cannot go on; the message (in KB_LANGUAGE) says why and what to do."""
 
 
 def _tool(name: str) -> str:
     path = shutil.which(name) or next(
         (str(p) for p in sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"), reverse=True)), None)
     if path is None:
-        raise BackupError(f"{name} saknas; installera PostgreSQL-klienten (t.ex. apt-get install postgresql-client).")
+        raise BackupError(_("%(tool)s saknas; installera PostgreSQL-klienten (t.ex. apt-get install postgresql-client).", tool=name))
     return path
 
 
@@ -106,7 +108,7 @@ def backup(target: Path, echo=print) -> dict:
     """Write a consistent backup to `target` (a new or empty directory); returns the manifest."""
     target = Path(target)
     if target.exists() and any(target.iterdir()):
-        raise BackupError(f"{target} finns redan och är inte tom; ange en ny katalog.")
+        raise BackupError(_("%(path)s finns redan och är inte tom; ange en ny katalog.", path=target))
     target.mkdir(parents=True, exist_ok=True)
     dialect = db.engine.dialect.name
     if dialect == "postgresql":
@@ -114,7 +116,7 @@ def backup(target: Path, echo=print) -> dict:
     elif dialect == "sqlite":
         manifest = _backup_sqlite(target, echo)
     else:
-        raise BackupError(f"databasen {dialect} stöds inte för backup")
+        raise BackupError(_("databasen %(dialect)s stöds inte för backup", dialect=dialect))
     manifest = {"format": 1, "created_at": datetime.now(UTC).isoformat(), "database": dialect, **manifest}
     (target / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return manifest
@@ -125,7 +127,7 @@ def _export_and_fingerprint(target: Path, echo) -> dict:
     from . import exchange
 
     conn = db.session.connection()
-    echo("Exporterar innehållet …")
+    echo(_("Exporterar innehållet …"))
     exported = exchange.export_content(target / "content")
     return {"schema_version": _schema_version(conn), "content_files": len(exported), **fingerprint(conn)}
 
@@ -137,13 +139,13 @@ def _backup_postgresql(target: Path, echo) -> dict:
         snapshot = conn.execute(sa.text("SELECT pg_export_snapshot()")).scalar()
         schema = conn.execute(sa.text("SELECT current_schema()")).scalar()
         args, env = _pg_url(db.engine)
-        echo(f"Kör pg_dump av schemat {schema} …")
+        echo(_("Kör pg_dump av schemat %(schema)s …", schema=schema))
         result = subprocess.run(
             [_tool("pg_dump"), *args, "--format=custom", "--no-owner", "--no-privileges", f"--schema={schema}",
              f"--snapshot={snapshot}", f"--file={target / PG_FILE}"],
             env=env, capture_output=True, text=True, check=False)
         if result.returncode != 0:
-            raise BackupError(f"pg_dump misslyckades: {result.stderr.strip()}")
+            raise BackupError(_("pg_dump misslyckades: %(error)s", error=result.stderr.strip()))
         return {"schema": schema, "database_file": PG_FILE, **_export_and_fingerprint(target, echo)}
     finally:
         db.session.rollback()
@@ -155,7 +157,7 @@ def _backup_sqlite(target: Path, echo) -> dict:
 
     from . import create_app
 
-    echo("Kopierar SQLite-databasen med SQLites backup-API …")
+    echo(_("Kopierar SQLite-databasen med SQLites backup-API …"))
     raw = db.engine.raw_connection()
     try:
         source = raw.driver_connection
@@ -197,20 +199,22 @@ def restore(source: Path, echo=print) -> dict:
     try:
         manifest = json.loads((source / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise BackupError(f"{source / MANIFEST} saknas eller går inte att läsa ({exc}); är {source} en backup från `flask kb backup`?") from None
+        raise BackupError(_("%(file)s saknas eller går inte att läsa (%(error)s); är %(path)s en backup från `flask kb backup`?",
+                            file=source / MANIFEST, error=exc, path=source)) from None
     dialect = db.engine.dialect.name
     if manifest.get("database") != dialect:
-        raise BackupError(f"backupen är från {manifest.get('database')}, den här instansen använder {dialect}.")
+        raise BackupError(_("backupen är från %(theirs)s, den här instansen använder %(ours)s.", theirs=manifest.get("database"),
+                            ours=dialect))
     db.session.rollback()
     with db.engine.connect() as conn:
         empty, counts = _is_empty(conn)
         has_tables = bool(sa.inspect(conn).get_table_names())
     if not empty:
         rows = ", ".join(f"{name}: {n}" for name, n in counts.items() if n)
-        raise BackupError(f"instansen är inte tom ({rows}); återställ bara till en tom databas "
-                          "(t.ex. en ny DATABASE_URL eller KB_INSTANCE_PATH).")
+        raise BackupError(_("instansen är inte tom (%(rows)s); återställ bara till en tom databas "
+                            "(t.ex. en ny DATABASE_URL eller KB_INSTANCE_PATH).", rows=rows))
     if has_tables and dialect == "postgresql":  # SQLite's backup API replaces the whole file anyway
-        echo("Tömmer den tomma databasens tabeller …")
+        echo(_("Tömmer den tomma databasens tabeller …"))
         flask_migrate.downgrade(revision="base")
         with db.engine.begin() as conn:
             conn.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
@@ -260,24 +264,24 @@ def _restore_postgresql(dump: Path, old_schema: str, echo) -> None:
     with db.engine.begin() as conn:
         schema = conn.execute(sa.text("SELECT current_schema()")).scalar()
     args, env = _pg_url(db.engine)
-    echo("Läser dumpen med pg_restore …")
+    echo(_("Läser dumpen med pg_restore …"))
     sql = subprocess.run([_tool("pg_restore"), "--no-owner", "--no-privileges", "-f", "-", str(dump)],
                          env=env, capture_output=True, text=True, check=False)
     if sql.returncode != 0:
-        raise BackupError(f"pg_restore misslyckades: {sql.stderr.strip()}")
+        raise BackupError(_("pg_restore misslyckades: %(error)s", error=sql.stderr.strip()))
     script = _remap_schema(sql.stdout, old_schema, schema)
-    echo(f"Återställer till schemat {schema} med psql …")
+    echo(_("Återställer till schemat %(schema)s med psql …", schema=schema))
     result = subprocess.run([_tool("psql"), *args, "--quiet", "--no-psqlrc", "-v", "ON_ERROR_STOP=1", "--single-transaction"],
                             input=script, env=env, capture_output=True, text=True, check=False)
     if result.returncode != 0:
-        raise BackupError(f"psql misslyckades: {result.stderr.strip()[:2000]}")
+        raise BackupError(_("psql misslyckades: %(error)s", error=result.stderr.strip()[:2000]))
 
 
 def check_manifest(source: Path, restored: dict) -> list[str]:
     """Differences between the backup's recorded fingerprint and the restored database (empty: identical)."""
     manifest = json.loads((Path(source) / MANIFEST).read_text(encoding="utf-8"))
-    problems = [f"{table}: {n} rader i backupen, {restored['counts'].get(table)} återställda"
+    problems = [_("%(table)s: %(n)s rader i backupen, %(restored)s återställda", table=table, n=n, restored=restored["counts"].get(table))
                 for table, n in manifest["counts"].items() if restored["counts"].get(table) != n]
     if restored["sha256"] != manifest["sha256"]:
-        problems.append("innehållets kontrollsumma skiljer sig från backupens")
+        problems.append(_("innehållets kontrollsumma skiljer sig från backupens"))
     return problems

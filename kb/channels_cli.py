@@ -5,32 +5,35 @@ import time
 
 import click
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from . import alerts, mail
-from .cli import SwedishCommand, SwedishGroup  # cli.py imports this module last, after defining it
+from .cli import SwedishCommand, SwedishGroup, option  # cli.py imports this module last, after defining it
 from .extensions import db
 from .models import OutboxMessage
 
-mail_cli = SwedishGroup("mail", help="Utkorgen för e-post: skicka och visa läget.")
-alerts_cli = SwedishGroup("alerts", help="Bevakningar av sökningar.")
+mail_cli = SwedishGroup("mail", help=_l("Utkorgen för e-post: skicka och visa läget."))
+alerts_cli = SwedishGroup("alerts", help=_l("Bevakningar av sökningar."))
 
 
 def _round(with_digests: bool) -> mail.DeliveryReport:
     if with_digests:
         digests = alerts.send_due_digests()
         if digests:
-            click.echo(f"{digests} sammanfattningar lades i utkorgen.")
+            click.echo(ngettext("%(num)s sammanfattningar lades i utkorgen.", "%(num)s sammanfattningar lades i utkorgen.", digests))
     report = mail.deliver_due()
     if report.sent or report.retry or report.failed:
-        click.echo(f"Skickade {len(report.sent)}, försöker igen senare {len(report.retry)}, gav upp {len(report.failed)}.")
+        click.echo(_("Skickade %(sent)s, försöker igen senare %(retry)s, gav upp %(failed)s.", sent=len(report.sent),
+                     retry=len(report.retry), failed=len(report.failed)))
     return report
 
 
-@mail_cli.command("send")
-@click.option("--every", type=click.IntRange(min=1), help="Fortsätt köra: en omgång var N:e sekund.")
-@click.option("--no-digests", is_flag=True, help="Skicka bara; räkna inte fram sammanfattningar av bevakningar först.")
+@mail_cli.command("send", help=_l("Räkna fram sammanfattningar som är dags, skicka sedan varje meddelande som väntar (SMTP, eller .eml-filer utan KB_SMTP_URL)."))
+@option("--every", type=click.IntRange(min=1), help=_l("Fortsätt köra: en omgång var N:e sekund."))
+@option("--no-digests", is_flag=True, help=_l("Skicka bara; räkna inte fram sammanfattningar av bevakningar först."))
 def send_command(every: int | None, no_digests: bool) -> None:
-    """Räkna fram sammanfattningar som är dags, skicka sedan varje meddelande som väntar (SMTP, eller .eml-filer utan KB_SMTP_URL)."""
     sender_loop(every, not no_digests, click.echo)
 
 
@@ -43,7 +46,8 @@ def sender_loop(every: int | None, with_digests: bool, echo) -> None:
             db.session.rollback()
             if every is None:
                 raise
-            echo(f"Utskicket misslyckades ({type(exc).__name__}: {exc}); nytt försök om {every} s.", err=True)
+            echo(_("Utskicket misslyckades (%(error)s); nytt försök om %(n)s s.", error=f"{type(exc).__name__}: {exc}", n=every),
+                 err=True)
         finally:
             db.session.remove()
         if every is None:
@@ -51,32 +55,32 @@ def sender_loop(every: int | None, with_digests: bool, echo) -> None:
         time.sleep(every)
 
 
-@mail_cli.command("status")
+@mail_cli.command("status", help=_l("Räkna väntande, skickade och misslyckade meddelanden; lista de senaste problemen."))
 def status_command() -> None:
-    """Räkna väntande, skickade och misslyckade meddelanden; lista de senaste problemen."""
     counts = mail.status()
-    click.echo(f"Väntar: {counts['pending']}, skickade: {counts['sent']}, misslyckade: {counts['failed']}")
+    click.echo(_("Väntar: %(pending)s, skickade: %(sent)s, misslyckade: %(failed)s", pending=counts["pending"], sent=counts["sent"],
+                 failed=counts["failed"]))
     rows = db.session.scalars(
         sa.select(OutboxMessage).where(OutboxMessage.sent_at.is_(None), OutboxMessage.last_error != "")
         .order_by(OutboxMessage.id.desc()).limit(10)
     )
     for row in rows:
-        state = "gav upp" if row.failed_at else f"nästa försök {mail.aware(row.next_attempt_at):%Y-%m-%d %H:%M} UTC"
-        click.echo(f"  #{row.id} {row.kind} till {row.to_addr}: {row.attempts} försök, {state}: {row.last_error[:200]}")
+        state = _("gav upp") if row.failed_at else _("nästa försök %(when)s UTC",
+                                                      when=f"{mail.aware(row.next_attempt_at):%Y-%m-%d %H:%M}")
+        click.echo("  " + _("#%(id)s %(kind)s till %(to)s: %(attempts)s försök, %(state)s: %(error)s", id=row.id, kind=row.kind,
+                            to=row.to_addr, attempts=row.attempts, state=state, error=row.last_error[:200]))
 
 
-@alerts_cli.command("send")
-@click.option("--force", is_flag=True, help="Strunta i schemat (dag/vecka): varje bekräftad bevakning med nyheter får en sammanfattning nu.")
+@alerts_cli.command("send", help=_l("Lägg en sammanfattning i utkorgen för varje bevakning som är dags och har nya eller ändrade träffar."))
+@option("--force", is_flag=True, help=_l("Strunta i schemat (dag/vecka): varje bekräftad bevakning med nyheter får en sammanfattning nu."))
 def alerts_send_command(force: bool) -> None:
-    """Lägg en sammanfattning i utkorgen för varje bevakning som är dags och har nya eller ändrade träffar."""
     count = alerts.send_due_digests(force=force)
-    click.echo(f"{count} sammanfattningar lades i utkorgen.")
+    click.echo(ngettext("%(num)s sammanfattningar lades i utkorgen.", "%(num)s sammanfattningar lades i utkorgen.", count))
 
 
-@click.command("bench-channels", cls=SwedishCommand)
-@click.option("--repeat", default=5, show_default=True, help="Körningar per mätning.")
+@click.command("bench-channels", cls=SwedishCommand, help=_l("Skriv ut tider: Atom-flödet, webbplatskartan och att bygga de öppna datafilerna (kallt, sedan cachat)."))
+@option("--repeat", default=5, show_default=True, help=_l("Körningar per mätning."))
 def bench_channels_command(repeat: int) -> None:
-    """Skriv ut tider: Atom-flödet, webbplatskartan och att bygga de öppna datafilerna (kallt, sedan cachat)."""
     import shutil
     import statistics
     from pathlib import Path
@@ -89,7 +93,7 @@ def bench_channels_command(repeat: int) -> None:
 
     def timed(label: str, url: str) -> None:
         times = []
-        for _ in range(repeat):
+        for _run in range(repeat):
             start = time.perf_counter()
             resp = client.get(url)
             resp.get_data()

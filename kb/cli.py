@@ -1,9 +1,13 @@
 """`flask kb ...`: load, export, reindex, check, prepare, user, bench, eval.
 
-Help and output are Swedish (the interface language); log lines stay English for operators.
+Help and output speak the CLI's language: KB_LANGUAGE=en|sv, Swedish by default (kb/i18n.py).
+Help texts are lazy translations (`_l`), rendered when `--help` is asked for: `flask` has then
+pushed the application context in which KB_LANGUAGE is read. Log lines stay English for
+operators; bench timings are technical English.
 """
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
 
@@ -11,24 +15,29 @@ import click
 import sqlalchemy as sa
 from flask import current_app, url_for
 from flask.cli import AppGroup
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from . import content, exchange, indexing, services
 from .extensions import db
 
-class SwedishHelpFormatter(click.HelpFormatter):
-    """Click's help layout with Swedish headings (the rest of the help text is written in Swedish)."""
 
-    HEADINGS = {"Options": "Flaggor", "Commands": "Kommandon", "Arguments": "Argument"}
+class SwedishHelpFormatter(click.HelpFormatter):
+    """Click's help layout with its headings in the CLI's language (Swedish by default; click's own English)."""
+
+    HEADINGS = {"Options": _l("Flaggor"), "Commands": _l("Kommandon"), "Arguments": _l("Argument")}
 
     def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
-        super().write_usage(prog, args.replace("[OPTIONS]", "[FLAGGOR]").replace("COMMAND [ARGS]...", "KOMMANDO [ARG]..."),
-                            prefix="Användning: " if prefix is None else prefix)
+        args = args.replace("[OPTIONS]", _("[FLAGGOR]")).replace("COMMAND [ARGS]...", _("KOMMANDO [ARG]..."))
+        super().write_usage(prog, args, prefix=_("Användning:") + " " if prefix is None else prefix)
 
     def write_heading(self, heading: str) -> None:
-        super().write_heading(self.HEADINGS.get(heading, heading))
+        super().write_heading(str(self.HEADINGS.get(heading, heading)))
 
     def write_dl(self, rows, col_max: int = 30, col_spacing: int = 2) -> None:
-        rows = [(term, text.replace("[default: ", "[standard: ").replace("[required]", "[krävs]")) for term, text in rows]
+        default, required = _("standard"), _("krävs")
+        rows = [(term, text.replace("[default: ", f"[{default}: ").replace("[required]", f"[{required}]")) for term, text in rows]
         super().write_dl(rows, col_max, col_spacing)
 
 
@@ -39,7 +48,7 @@ class SwedishContext(click.Context):
 def _swedish_help_option(self, ctx):
     option = click.Command.get_help_option(self, ctx)
     if option is not None:
-        option.help = "Visa den här hjälpen och avsluta."
+        option.help = _l("Visa den här hjälpen och avsluta.")
     return option
 
 
@@ -49,14 +58,26 @@ class SwedishCommand(click.Command):
 
 
 class SwedishGroup(AppGroup):
-    """An AppGroup whose commands (and their help) speak Swedish."""
+    """An AppGroup whose commands (and their help) speak the CLI's language (Swedish by default)."""
 
     context_class = SwedishContext
     command_class = SwedishCommand
     get_help_option = _swedish_help_option
 
 
-kb_cli = SwedishGroup("kb", help="Goda exempel: innehåll, sökindex, användare och underhåll.")
+class LazyHelpOption(click.Option):
+    """A click option whose help stays a lazy translation: click.Option would read the text (cleandoc)
+    when the module is imported, before any language is known."""
+
+    def __init__(self, *args, help=None, **kwargs):  # noqa: A002 - click's name
+        super().__init__(*args, **kwargs)
+        self.help = help
+
+
+option = functools.partial(click.option, cls=LazyHelpOption)
+
+
+kb_cli = SwedishGroup("kb", help=_l("Goda exempel: innehåll, sökindex, användare och underhåll."))
 
 
 def _content_dir(path: str | None) -> Path:
@@ -95,12 +116,12 @@ class Progress:
             self.bar = None
 
 
-def _rebuild_index(index, label: str = "Bygger sökindexet") -> int | None:
+def _rebuild_index(index, label: str | None = None) -> int | None:
     """index.rebuild() with a progress bar over the documents written; None when another
     process rebuilt at the same time (its generation is as new as ours would be)."""
     from .models import Entry, EntryState
 
-    with indexing.read_session() as session, Progress(label) as progress:
+    with indexing.read_session() as session, Progress(label or _("Bygger sökindexet")) as progress:
         progress.start(session.scalar(
             sa.select(sa.func.count()).select_from(Entry).where(Entry.state == EntryState.PUBLISHED)) or 0)
         return index.rebuild(session, progress=progress.step)
@@ -109,12 +130,13 @@ def _rebuild_index(index, label: str = "Bygger sökindexet") -> int | None:
 def run_load(root: Path, force: bool = False) -> int:
     """Load `root` (three-way rule, see kb/exchange.py), commit, update the index; returns the exit code."""
     try:
-        with Progress("Läser innehållsfilerna") as progress:
+        with Progress(_("Läser innehållsfilerna")) as progress:
             report = exchange.load_content(root, force=force, on_start=progress.start, progress=progress.step)
         db.session.commit()
     except content.ContentInvalid as exc:
         db.session.rollback()
-        click.echo(f"Inget laddades: {len(exc.errors)} fel i {root}:", err=True)
+        click.echo(ngettext("Inget laddades: %(num)s fel i %(root)s:", "Inget laddades: %(num)s fel i %(root)s:",
+                            len(exc.errors), root=root), err=True)
         for error in exc.errors:
             click.echo(f"  {error}", err=True)
         return 1
@@ -129,67 +151,67 @@ def run_load(root: Path, force: bool = False) -> int:
         if not rebuild:
             index.apply_log(session)
     if rebuild:
-        click.echo("Sökindexet saknas, går inte att läsa eller är markerat för ombyggnad; det byggs från databasen.")
+        click.echo(_("Sökindexet saknas, går inte att läsa eller är markerat för ombyggnad; det byggs från databasen."))
         _rebuild_index(index)
-    click.echo(
-        f"Laddade {root}: {len(report.created)} nya, {len(report.updated)} ändrade, "
-        f"{len(report.unchanged)} oförändrade exempel"
-        + (f", {len(report.conflicts)} i konflikt (se nedan)" if report.conflicts else "")
-        + (f" ({report.not_parsed} filer oförändrade sedan förra laddningen lästes inte om)" if report.not_parsed else "")
-        + f"; {report.categories} kategorier; {report.places_changed} platser uppdaterade"
-        + ("; ny version av synonymlistan." if report.synonyms_changed else ".")
-    )
+    click.echo(load_summary(root, report))
     for conflict in report.conflicts:
-        click.echo(f"  KONFLIKT {conflict}", err=True)
+        click.echo(f"  {_('KONFLIKT')} {conflict}", err=True)
     from .search import synonyms
 
     for warning in synonyms.current(db.session).warnings:
-        click.echo(f"  synonymlistan: {warning}", err=True)
+        click.echo(f"  {_('synonymlistan')}: {warning}", err=True)
     return 0
 
 
-@kb_cli.command("load")
-@click.argument("path", required=False, type=click.Path(file_okay=False))
-@click.option("--force", is_flag=True,
-              help="Låt filen vinna när både filen och exemplet (eller synonymlistan) ändrats på webben sedan förra laddningen.")
-def load_command(path: str | None, force: bool) -> None:
-    """Läs in exemplen i PATH (standard: content/) utan att skriva över det som ändrats på webben.
+def load_summary(root: Path, report: exchange.LoadReport) -> str:
+    """'Laddade content: 0 nya, 1 ändrade, 55 oförändrade exempel; 9 kategorier; 0 platser uppdaterade.'"""
+    n = len(report.unchanged)
+    text = _("Laddade %(root)s: %(created)s nya, %(updated)s ändrade, %(unchanged)s", root=root,
+             created=len(report.created), updated=len(report.updated),
+             unchanged=ngettext("%(num)s oförändrade exempel", "%(num)s oförändrade exempel", n))
+    if report.conflicts:
+        text += ", " + _("%(num)s i konflikt (se nedan)", num=len(report.conflicts))
+    if report.not_parsed:
+        text += " (" + ngettext("%(num)s filer oförändrade sedan förra laddningen lästes inte om",
+                                "%(num)s filer oförändrade sedan förra laddningen lästes inte om", report.not_parsed) + ")"
+    text += "; " + ngettext("%(num)s kategorier", "%(num)s kategorier", report.categories)
+    text += "; " + ngettext("%(num)s platser uppdaterade", "%(num)s platser uppdaterade", report.places_changed)
+    return text + ("; " + _("ny version av synonymlistan") + "." if report.synonyms_changed else ".")
 
-    En fil som ändrats sedan förra laddningen ger en ny, publicerad version, om ingen
-    ändrat exemplet på webben under tiden; har båda ändrats rapporteras en konflikt och
-    exemplet lämnas orört (utom med --force). Exempel som skapats på webben rörs aldrig.
-    Ett fel i någon fil: ingenting skrivs, varje fel listas.
-    """
+
+@kb_cli.command("load", help=_l("Läs in exemplen i PATH (standard: content/) utan att skriva över det som ändrats på webben.\n\nEn fil som ändrats sedan förra laddningen ger en ny, publicerad version, om ingen ändrat exemplet på webben under tiden; har båda ändrats rapporteras en konflikt och exemplet lämnas orört (utom med --force). Exempel som skapats på webben rörs aldrig. Ett fel i någon fil: ingenting skrivs, varje fel listas."))
+@click.argument("path", required=False, type=click.Path(file_okay=False))
+@option("--force", is_flag=True,
+              help=_l("Låt filen vinna när både filen och exemplet (eller synonymlistan) ändrats på webben sedan förra laddningen."))
+def load_command(path: str | None, force: bool) -> None:
     code = run_load(_content_dir(path), force)
     if code:
         sys.exit(code)
 
 
-@kb_cli.command("export")
+@kb_cli.command("export", help=_l("Skriv alla publicerade exempel till PATH (standard: content/) i filformatet."))
 @click.argument("path", required=False, type=click.Path(file_okay=False))
 def export_command(path: str | None) -> None:
-    """Skriv alla publicerade exempel till PATH (standard: content/) i filformatet."""
     root = _content_dir(path)
-    with Progress("Skriver filer") as progress:
+    with Progress(_("Skriver filer")) as progress:
         written = exchange.export_content(root, on_start=progress.start, progress=progress.step, actor=_cli_actor())
     db.session.commit()  # the audit row
-    click.echo(f"Skrev {len(written)} filer till {root}.")
+    click.echo(ngettext("Skrev %(num)s filer till %(root)s.", "Skrev %(num)s filer till %(root)s.", len(written), root=root))
 
 
-@kb_cli.command("reindex")
+@kb_cli.command("reindex", help=_l("Bygg om sökindexet från databasen (en ny generation som byts in på en gång)."))
 def reindex_command() -> None:
-    """Bygg om sökindexet från databasen (en ny generation som byts in på en gång)."""
     count = _rebuild_index(services.search_index())
     if count is None:
-        click.echo("En annan process byggde just om sökindexet; det är nu aktuellt.")
+        click.echo(_("En annan process byggde just om sökindexet; det är nu aktuellt."))
         return
-    click.echo(f"Sökindexet byggdes om: {count} publicerade exempel.")
+    click.echo(ngettext("Sökindexet byggdes om: %(num)s publicerade exempel.", "Sökindexet byggdes om: %(num)s publicerade exempel.",
+                        count))
 
 
-@kb_cli.command("check")
-@click.option("--repair", is_flag=True, help="Rätta exakt det som skiljer (tillämpa ändringsloggen, skriv om inaktuella dokument; bygg om ett oanvändbart index).")
+@kb_cli.command("check", help=_l("Jämför varje dokument i sökindexet (exempel och version) med databasen och lista varje skillnad (kod 1 vid skillnad)."))
+@option("--repair", is_flag=True, help=_l("Rätta exakt det som skiljer (tillämpa ändringsloggen, skriv om inaktuella dokument; bygg om ett oanvändbart index)."))
 def check_command(repair: bool) -> None:
-    """Jämför varje dokument i sökindexet (exempel och version) med databasen och lista varje skillnad (kod 1 vid skillnad)."""
     from . import indexcheck
 
     code = indexcheck.check(repair, full=True, echo=click.echo, rebuild=_rebuild_index)
@@ -207,10 +229,10 @@ def _migrate(echo) -> None:
     with db.engine.connect() as conn:
         current = set(MigrationContext.configure(conn).get_current_heads())
     if current == heads:
-        echo(f"Databasen har redan den senaste versionen ({', '.join(sorted(heads))}).")
+        echo(_("Databasen har redan den senaste versionen (%(version)s).", version=", ".join(sorted(heads))))
         return
     flask_migrate.upgrade()
-    echo(f"Databasen migrerades till {', '.join(sorted(heads))}.")
+    echo(_("Databasen migrerades till %(version)s.", version=", ".join(sorted(heads))))
 
 
 def _login_hint(url: str) -> list[str]:
@@ -222,48 +244,44 @@ def _login_hint(url: str) -> list[str]:
     admins = list(db.session.scalars(sa.select(User.email).where(holders_of(Permission.MANAGE_USERS)).order_by(User.id)))
     if not admins:
         return [
-            "Logga in som administratör: skapa först kontot (du får välja ett lösenord) med",
-            "    make admin EMAIL=din.adress@example.se",
-            f"  och logga sedan in på {url}/logga-in",
+            _("Logga in som administratör: skapa först kontot (du får välja ett lösenord) med"),
+            "    " + _("make admin EMAIL=din.adress@example.se"),
+            "  " + _("och logga sedan in på %(url)s", url=f"{url}/logga-in"),
         ]
     return [
-        f"Logga in på {url}/logga-in (administratörer: {', '.join(admins[:3])}{' …' if len(admins) > 3 else ''}).",
-        "  Ett nytt administratörskonto: make admin EMAIL=din.adress@example.se",
+        _("Logga in på %(url)s (administratörer: %(admins)s).", url=f"{url}/logga-in",
+          admins=", ".join(admins[:3]) + (" …" if len(admins) > 3 else "")),
+        "  " + _("Ett nytt administratörskonto: %(command)s", command=_("make admin EMAIL=din.adress@example.se")),
     ]
 
 
-@kb_cli.command("prepare")
-@click.option("--url", default="http://127.0.0.1:5000", show_default=True, help="Adressen som webbplatsen svarar på.")
-@click.option("--serve", is_flag=True, help="Starta sedan utvecklingsservern (som `flask run`) i samma process.")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Med --serve: adressen att lyssna på.")
-@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535), help="Med --serve: porten.")
-@click.option("--mail-every", type=click.IntRange(min=1), help="Med --serve: skicka e-postutkorgen var N:e sekund i samma process.")
+@kb_cli.command("prepare", help=_l("Gör allt som behövs före start (används av `make run`): migrera, ladda content/, kontrollera sökindexet.\n\nDet som redan är gjort hoppas över: oförändrade filer läses inte om och sökindexet jämförs bara när databasen ändrats sedan förra kontrollen. Med --serve startar servern i samma process (en omstart behöver då bara läsa in programmet en gång)."))
+@option("--url", default="http://127.0.0.1:5000", show_default=True, help=_l("Adressen som webbplatsen svarar på."))
+@option("--serve", is_flag=True, help=_l("Starta sedan utvecklingsservern (som `flask run`) i samma process."))
+@option("--host", default="127.0.0.1", show_default=True, help=_l("Med --serve: adressen att lyssna på."))
+@option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535), help=_l("Med --serve: porten."))
+@option("--mail-every", type=click.IntRange(min=1), help=_l("Med --serve: skicka e-postutkorgen var N:e sekund i samma process."))
 def prepare_command(url: str, serve: bool, host: str, port: int, mail_every: int | None) -> None:
-    """Gör allt som behövs före start (används av `make run`): migrera, ladda content/, kontrollera sökindexet.
-
-    Det som redan är gjort hoppas över: oförändrade filer läses inte om och sökindexet
-    jämförs bara när databasen ändrats sedan förra kontrollen. Med --serve startar
-    servern i samma process (en omstart behöver då bara läsa in programmet en gång).
-    """
     from . import indexcheck
 
     if serve:
         url = f"http://{host}:{port}"
 
-    click.echo("==> Migrerar databasen")
+    click.echo("==> " + _("Migrerar databasen"))
     db.session.rollback()  # no transaction of ours may hold SQLite's write lock while Alembic migrates
     _migrate(click.echo)
     root = _content_dir(None)
-    click.echo(f"==> Laddar {len(list((root / 'examples').glob('*.md')))} exempelfiler i {root}")
+    files = len(list((root / "examples").glob("*.md")))
+    click.echo("==> " + ngettext("Laddar %(num)s exempelfiler i %(root)s", "Laddar %(num)s exempelfiler i %(root)s", files, root=root))
     code = run_load(root)
     if code:
         sys.exit(code)
-    click.echo("==> Kontrollerar sökindexet")
+    click.echo("==> " + _("Kontrollerar sökindexet"))
     code = indexcheck.check(repair=True, full=False, echo=click.echo, rebuild=_rebuild_index)
     if code:
         sys.exit(code)
     click.echo("")
-    click.echo(f"==> Klart. Webbplatsen startar på {url}/  (stoppa med Ctrl+C)")
+    click.echo("==> " + _("Klart. Webbplatsen startar på %(url)s  (stoppa med Ctrl+C)", url=f"{url}/"))
     for line in _login_hint(url):
         click.echo(line)
     db.session.rollback()  # end the read transaction (on SQLite it holds the write lock)
@@ -274,8 +292,8 @@ def prepare_command(url: str, serve: bool, host: str, port: int, mail_every: int
         app = current_app._get_current_object()
         if mail_every:
             _start_mail_sender(app, mail_every)
-            click.echo(f"E-post skickas var {mail_every}:e sekund (utan KB_SMTP_URL skrivs den som .eml-filer i "
-                       f"{app.config['KB_MAIL_DIR']}).")
+            click.echo(_("E-post skickas var %(n)s:e sekund (utan KB_SMTP_URL skrivs den som .eml-filer i %(directory)s).",
+                         n=mail_every, directory=app.config["KB_MAIL_DIR"]))
         run_simple(host, port, app, threaded=True)
 
 
@@ -292,36 +310,37 @@ def _start_mail_sender(app, every: int) -> None:
     threading.Thread(target=loop, name="kb-mail-sender", daemon=True).start()
 
 
-@kb_cli.command("backup")
+@kb_cli.command("backup", help=_l("Skriv en konsekvent backup till katalogen PATH: databasen (SQLites backup-API eller pg_dump) och en export av innehållet.\n\nWebbplatsen kan vara igång under tiden."))
 @click.argument("path", type=click.Path(file_okay=False))
 def backup_command(path: str) -> None:
-    """Skriv en konsekvent backup till katalogen PATH: databasen (SQLites backup-API eller pg_dump) och en export av innehållet.
-
-    Webbplatsen kan vara igång under tiden.
-    """
     from . import backup
 
     try:
         manifest = backup.backup(Path(path), echo=click.echo)
     except backup.BackupError as exc:
-        click.echo(f"Ingen backup gjordes: {exc}", err=True)
+        click.echo(_("Ingen backup gjordes: %(error)s", error=exc), err=True)
         sys.exit(1)
     counts = manifest["counts"]
-    click.echo(f"Backup klar i {path}: {counts.get('entries', 0)} exempel, {counts.get('revisions', 0)} versioner, "
-               f"{counts.get('users', 0)} användare, {counts.get('audit_log', 0)} händelser i loggen; "
-               f"{manifest['content_files']} filer exporterade; kontrollsumma {manifest['sha256'][:16]}.")
+    click.echo(_("Backup klar i %(path)s: %(counts)s; %(files)s filer exporterade; kontrollsumma %(sha)s.", path=path,
+                 counts=_counts(counts), files=manifest["content_files"], sha=manifest["sha256"][:16]))
 
 
-@kb_cli.command("restore")
+def _counts(counts: dict) -> str:
+    """'56 exempel, 60 versioner, 3 användare, 120 händelser i loggen' (a backup's or a restore's rows)."""
+    return _("%(entries)s exempel, %(revisions)s versioner, %(users)s användare, %(events)s händelser i loggen",
+             entries=counts.get("entries", 0), revisions=counts.get("revisions", 0), users=counts.get("users", 0),
+             events=counts.get("audit_log", 0))
+
+
+@kb_cli.command("restore", help=_l("Återställ backupen i PATH till den här instansen, som måste vara tom; bygger sedan sökindexet."))
 @click.argument("path", type=click.Path(exists=True, file_okay=False))
 def restore_command(path: str) -> None:
-    """Återställ backupen i PATH till den här instansen, som måste vara tom; bygger sedan sökindexet."""
     from . import backup, indexcheck
 
     try:
         restored = backup.restore(Path(path), echo=click.echo)
     except backup.BackupError as exc:
-        click.echo(f"Inget återställdes: {exc}", err=True)
+        click.echo(_("Inget återställdes: %(error)s", error=exc), err=True)
         sys.exit(1)
     problems = backup.check_manifest(Path(path), restored)
     index = services.search_index()
@@ -330,26 +349,22 @@ def restore_command(path: str) -> None:
     db.session.rollback()
     if problems:
         for problem in problems:
-            click.echo(f"  skiljer sig: {problem}", err=True)
+            click.echo("  " + _("skiljer sig: %(problem)s", problem=problem), err=True)
         sys.exit(1)
     counts = restored["counts"]
-    click.echo(f"Återställt från {path}: {counts.get('entries', 0)} exempel, {counts.get('revisions', 0)} versioner, "
-               f"{counts.get('users', 0)} användare, {counts.get('audit_log', 0)} händelser i loggen; "
-               f"kontrollsumman stämmer med backupen ({restored['sha256'][:16]}).")
+    click.echo(_("Återställt från %(path)s: %(counts)s; kontrollsumman stämmer med backupen (%(sha)s).", path=path,
+                 counts=_counts(counts), sha=restored["sha256"][:16]))
 
 
-@kb_cli.command("bench")
-@click.option("--repeat", default=20, show_default=True, help="Körningar per fråga.")
-@click.option("--size", type=click.IntRange(1, 1_000_000), help="Bygg en syntetisk samling med så många exempel i en "
-              "tillfällig instans och mät laddning, ombyggnad, sökning jämfört med SQLite FTS5, godkänn→sökbart och minne.")
-@click.option("--seed", default=2014, show_default=True, help="Frö för den syntetiska samlingen och frågorna (--size).")
-@click.option("--queries", "n_queries", default=200, show_default=True, help="Antal frågor (--size).")
-@click.option("--database-url", help="Tillfällig databas för --size (ett nytt schema i denna PostgreSQL; standard: SQLite i en tillfällig katalog).")
-@click.option("--keep", is_flag=True, help="Behåll den tillfälliga instansens katalog (--size).")
+@kb_cli.command("bench", help=_l("Mät och skriv ut: Markdown-rendering av fientlig indata och söktider (p50/p95).\n\nMed --size N: mätverktyget i README-avsnittet om hastighet (syntetisk samling, sida vid sida med FTS5)."))
+@option("--repeat", default=20, show_default=True, help=_l("Körningar per fråga."))
+@option("--size", type=click.IntRange(1, 1_000_000), help=_l("Bygg en syntetisk samling med så många exempel i en "
+              "tillfällig instans och mät laddning, ombyggnad, sökning jämfört med SQLite FTS5, godkänn→sökbart och minne."))
+@option("--seed", default=2014, show_default=True, help=_l("Frö för den syntetiska samlingen och frågorna (--size)."))
+@option("--queries", "n_queries", default=200, show_default=True, help=_l("Antal frågor (--size)."))
+@option("--database-url", help=_l("Tillfällig databas för --size (ett nytt schema i denna PostgreSQL; standard: SQLite i en tillfällig katalog)."))
+@option("--keep", is_flag=True, help=_l("Behåll den tillfälliga instansens katalog (--size)."))
 def bench_command(repeat: int, size: int | None, seed: int, n_queries: int, database_url: str | None, keep: bool) -> None:
-    """Mät och skriv ut: Markdown-rendering av fientlig indata och söktider (p50/p95).
-
-    Med --size N: mätverktyget i README-avsnittet om hastighet (syntetisk samling, sida vid sida med FTS5)."""
     import statistics
     import time
 
@@ -376,7 +391,7 @@ def bench_command(repeat: int, size: int | None, seed: int, n_queries: int, data
     samples: list[float] = []
     for q in queries:
         times = []
-        for _ in range(repeat):
+        for _run in range(repeat):
             start = time.perf_counter()
             run(index, SearchParams(q=q, per_page=10), table)
             times.append(1000 * (time.perf_counter() - start))
@@ -407,7 +422,7 @@ def bench_command(repeat: int, size: int | None, seed: int, n_queries: int, data
 
 # --------------------------------------------------------------------------- users
 
-user_cli = SwedishGroup("user", help="Konton: add (lägg till), list, disable (inaktivera), enable, set-password, reset-2fa.")
+user_cli = SwedishGroup("user", help=_l("Konton: add (lägg till), list, disable (inaktivera), enable, set-password, reset-2fa."))
 kb_cli.add_command(user_cli)
 
 
@@ -421,18 +436,17 @@ def _cli_actor():
 def _read_password(from_stdin: bool) -> str:
     if from_stdin:
         return sys.stdin.readline().rstrip("\n")
-    return click.prompt("Lösenord", hide_input=True, confirmation_prompt="Upprepa lösenordet")
+    return click.prompt(_("Lösenord"), hide_input=True, confirmation_prompt=_("Upprepa lösenordet"))
 
 
-@user_cli.command("add")
+@user_cli.command("add", help=_l("Lägg till en användare (frågar efter lösenordet om inte --password-stdin anges)."))
 @click.argument("email")
-@click.option("--role", required=True, type=click.Choice(["admin", "moderator", "contributor"]),
-              help="admin (hela landet, inget län), moderator eller contributor (ett län, --county).")
-@click.option("--county", help="Länskod eller länsnamn (moderator, contributor; inte admin), t.ex. 20 eller 'Dalarnas län'.")
-@click.option("--name", default="", help="Namn som visas.")
-@click.option("--password-stdin", is_flag=True, help="Läs lösenordet från standard in i stället för att fråga.")
+@option("--role", required=True, type=click.Choice(["admin", "moderator", "contributor"]),
+              help=_l("admin (hela landet, inget län), moderator eller contributor (ett län, --county)."))
+@option("--county", help=_l("Länskod eller länsnamn (moderator, contributor; inte admin), t.ex. 20 eller 'Dalarnas län'."))
+@option("--name", default="", help=_l("Namn som visas."))
+@option("--password-stdin", is_flag=True, help=_l("Läs lösenordet från standard in i stället för att fråga."))
 def user_add(email: str, role: str, county: str | None, name: str, password_stdin: bool) -> None:
-    """Lägg till en användare (frågar efter lösenordet om inte --password-stdin anges)."""
     from . import accounts
 
     password = _read_password(password_stdin)
@@ -441,20 +455,23 @@ def user_add(email: str, role: str, county: str | None, name: str, password_stdi
         db.session.commit()
     except accounts.AccountError as exc:
         db.session.rollback()
-        click.echo(f"Användaren lades inte till: {exc}", err=True)
+        click.echo(_("Användaren lades inte till: %(error)s", error=exc), err=True)
         sys.exit(1)
-    click.echo(f"La till {user.email} ({user.role.value}{', län ' + user.county_code if user.county_code else ''}).")
+    if user.county_code:
+        click.echo(_("La till %(email)s (%(role)s, län %(county)s).", email=user.email, role=user.role.value,
+                     county=user.county_code))
+    else:
+        click.echo(_("La till %(email)s (%(role)s).", email=user.email, role=user.role.value))
 
 
-@user_cli.command("list")
+@user_cli.command("list", help=_l("Lista alla användare med roll, län och om kontot är aktivt."))
 def user_list() -> None:
-    """Lista alla användare med roll, län och om kontot är aktivt."""
     import sqlalchemy as sa
 
     from .models import User
 
     for user in db.session.scalars(sa.select(User).order_by(User.email)):
-        state = "aktiv" if user.active else "inaktiverad"
+        state = _("aktiv") if user.active else _("inaktiverad")
         click.echo(f"{user.email:<40} {user.role.value:<12} {user.county_code or '--':<3} {state:<12} {user.name}")
 
 
@@ -463,7 +480,7 @@ def _user_or_exit(email: str):
 
     user = accounts.find_user(email)
     if user is None:
-        click.echo(f"Ingen användare med e-postadressen {email!r}.", err=True)
+        click.echo(_("Ingen användare med e-postadressen %(email)s.", email=repr(email)), err=True)
         sys.exit(1)
     return user
 
@@ -474,28 +491,25 @@ def _set_active(email: str, active: bool) -> None:
     user = _user_or_exit(email)
     accounts.set_active(_cli_actor(), user, active)
     db.session.commit()
-    click.echo(f"{user.email} är {'aktiverad' if active else 'inaktiverad'}.")
+    click.echo(_("%(email)s är aktiverad.", email=user.email) if active else _("%(email)s är inaktiverad.", email=user.email))
 
 
-@user_cli.command("disable")
+@user_cli.command("disable", help=_l("Inaktivera en användare; alla användarens inloggningar avslutas direkt."))
 @click.argument("email")
 def user_disable(email: str) -> None:
-    """Inaktivera en användare; alla användarens inloggningar avslutas direkt."""
     _set_active(email, False)
 
 
-@user_cli.command("enable")
+@user_cli.command("enable", help=_l("Aktivera en inaktiverad användare igen."))
 @click.argument("email")
 def user_enable(email: str) -> None:
-    """Aktivera en inaktiverad användare igen."""
     _set_active(email, True)
 
 
-@user_cli.command("set-password")
+@user_cli.command("set-password", help=_l("Sätt ett nytt lösenord; alla användarens inloggningar avslutas."))
 @click.argument("email")
-@click.option("--password-stdin", is_flag=True, help="Läs lösenordet från standard in i stället för att fråga.")
+@option("--password-stdin", is_flag=True, help=_l("Läs lösenordet från standard in i stället för att fråga."))
 def user_set_password(email: str, password_stdin: bool) -> None:
-    """Sätt ett nytt lösenord; alla användarens inloggningar avslutas."""
     from . import accounts
 
     user = _user_or_exit(email)
@@ -504,32 +518,30 @@ def user_set_password(email: str, password_stdin: bool) -> None:
         db.session.commit()
     except accounts.AccountError as exc:
         db.session.rollback()
-        click.echo(f"Lösenordet ändrades inte: {exc}", err=True)
+        click.echo(_("Lösenordet ändrades inte: %(error)s", error=exc), err=True)
         sys.exit(1)
-    click.echo(f"Nytt lösenord satt för {user.email}; alla inloggningar avslutades.")
+    click.echo(_("Nytt lösenord satt för %(email)s; alla inloggningar avslutades.", email=user.email))
 
 
-@user_cli.command("reset-2fa")
+@user_cli.command("reset-2fa", help=_l("Ta bort en användares tvåstegsinloggning (borttappad telefon); den ställs in igen vid nästa inloggning (loggas)."))
 @click.argument("email")
 def user_reset_2fa(email: str) -> None:
-    """Ta bort en användares tvåstegsinloggning (borttappad telefon); den ställs in igen vid nästa inloggning (loggas)."""
     from . import twofactor
 
     user = _user_or_exit(email)
     if twofactor.reset(_cli_actor(), user):
         db.session.commit()
-        click.echo(f"Tvåstegsverifieringen för {user.email} är borttagen; alla inloggningar avslutades.")
+        click.echo(_("Tvåstegsverifieringen för %(email)s är borttagen; alla inloggningar avslutades.", email=user.email))
     else:
         db.session.rollback()
-        click.echo(f"{user.email} har ingen tvåstegsverifiering att ta bort.")
+        click.echo(_("%(email)s har ingen tvåstegsverifiering att ta bort.", email=user.email))
 
 
-@kb_cli.command("eval")
+@kb_cli.command("eval", help=_l("Sökningens relevans på bedömda frågor (standard: alla frågesamlingar i tests/search/)."))
 @click.argument("queries", nargs=-1, type=click.Path(exists=True, dir_okay=False))
-@click.option("--min", "minimum", type=float, help="Avsluta med kod 1 när medelvärdet av nDCG@10 i någon frågesamling är lägre än detta.")
-@click.option("--scoring", type=click.Choice(["bm25f", "fields"]), help="Fältkombination att mäta (standard: den som används).")
+@option("--min", "minimum", type=float, help=_l("Avsluta med kod 1 när medelvärdet av nDCG@10 i någon frågesamling är lägre än detta."))
+@option("--scoring", type=click.Choice(["bm25f", "fields"]), help=_l("Fältkombination att mäta (standard: den som används)."))
 def eval_command(queries: tuple[str, ...], minimum: float | None, scoring: str | None) -> None:
-    """Sökningens relevans på bedömda frågor (standard: alla frågesamlingar i tests/search/)."""
     from .config import ROOT
     from .evaluation import evaluate
     from .search import scoring as scoring_module
@@ -554,18 +566,17 @@ def eval_command(queries: tuple[str, ...], minimum: float | None, scoring: str |
         sys.exit(1)
 
 
-@kb_cli.command("remind-stale")
+@kb_cli.command("remind-stale", help=_l("Mejla varje läns moderatorer en lista över exempel som ingen kontrollerat på KB_VERIFY_MONTHS månader (högst en påminnelse i veckan per moderator; kör gärna dagligen från cron)."))
 def remind_stale_command() -> None:
-    """Mejla varje läns moderatorer en lista över exempel som ingen kontrollerat på KB_VERIFY_MONTHS månader
-    (högst en påminnelse i veckan per moderator; kör gärna dagligen från cron)."""
     from . import freshness
 
     for r in freshness.reminders():
-        click.echo(f"Län {r.county_code}: {len(r.slugs)} exempel att kontrollera → {', '.join(r.recipients)}")
+        click.echo(_("Län %(county)s: %(n)s exempel att kontrollera → %(recipients)s", county=r.county_code, n=len(r.slugs),
+                     recipients=", ".join(r.recipients)))
     sent = freshness.send_reminders()
     db.session.commit()
-    click.echo(f"{sent} påminnelser lades i e-postkön." if sent else "Inga påminnelser lades i e-postkön (inget att påminna om, "
-               "eller moderatorerna påmindes redan den senaste veckan).")
+    click.echo(ngettext("%(num)s påminnelser lades i e-postkön.", "%(num)s påminnelser lades i e-postkön.", sent) if sent
+               else _("Inga påminnelser lades i e-postkön (inget att påminna om, eller moderatorerna påmindes redan den senaste veckan)."))
 
 
 from .channels_cli import alerts_cli, bench_channels_command, mail_cli  # noqa: E402  (kept in their own module)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+from flask_babel import gettext as _
 
 from . import places
 from .fields import LIMITS, FieldInvalid, canonical_link, check_email, check_length, check_link, check_links, check_tags
@@ -47,7 +48,7 @@ class ContentError:
         if self.line:
             where += f":{self.line}"
         if self.field:
-            where += f": fältet '{self.field}'"
+            where += ": " + _("fältet '%(field)s'", field=self.field)
         return f"{where}: {self.message}"
 
 
@@ -112,10 +113,10 @@ def _split(text: str) -> tuple[str, str, int]:
     """Return (front matter, body, line number where the front matter starts)."""
     text = text.removeprefix("\ufeff").replace("\r\n", "\n")
     if not text.startswith("---\n"):
-        raise ValueError("filen måste börja med en rad '---' följd av YAML-huvudet (front matter)")
+        raise ValueError(_("filen måste börja med en rad '---' följd av YAML-huvudet (front matter)"))
     end = re.search(r"^---[ \t]*$", text[4:], flags=re.MULTILINE)
     if end is None:
-        raise ValueError("YAML-huvudet avslutas inte: en rad med bara '---' saknas efter huvudet")
+        raise ValueError(_("YAML-huvudet avslutas inte: en rad med bara '---' saknas efter huvudet"))
     front = text[4 : 4 + end.start()]
     body = text[4 + end.end() :]
     return front, body.strip("\n"), 2
@@ -136,29 +137,36 @@ def _str_list(value, name: str, err) -> list[str]:
     if value is None:
         return []
     if isinstance(value, str):
-        err(name, "ska vara en lista (en rad '- namn' per värde), inte en enskild text")
+        err(name, _("ska vara en lista (en rad '- namn' per värde), inte en enskild text"))
         return []
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        err(name, "ska vara en lista med texter, t.ex.\n  - Borlänge")
+        err(name, _("ska vara en lista med texter, t.ex.\n  - Borlänge"))
         return []
     return [v.strip() for v in value]
 
 
 def _official_places(name: str, value, err) -> list[str]:
     """Official names for the places listed under `name`; unknown ones are reported with suggestions."""
-    kind, lookup, label, example = (
-        ("municipality", places.municipality, "okänd kommun", "kommunens officiella namn")
-        if name == "municipalities"
-        else ("county", places.county, "okänt län", "länets officiella namn, t.ex. 'Dalarnas län'")
-    )
+    lookup = places.municipality if name == "municipalities" else places.county
     out: list[str] = []
     for typed in _str_list(value, name, err):
         try:
             out.append(lookup(typed).name)
         except places.UnknownPlace as exc:
-            hint = f" Menade du {' eller '.join(repr(s) for s in exc.suggestions)}?" if exc.suggestions else ""
-            err(name, f"{label} {typed!r}.{hint} Använd {example}.")
+            hint = _did_you_mean(exc.suggestions)
+            if name == "municipalities":
+                err(name, _("okänd kommun %(name)s.%(hint)s Använd kommunens officiella namn.", name=repr(typed), hint=hint))
+            else:
+                err(name, _("okänt län %(name)s.%(hint)s Använd länets officiella namn, t.ex. 'Dalarnas län'.",
+                            name=repr(typed), hint=hint))
     return out
+
+
+def _did_you_mean(suggestions) -> str:
+    """' Menade du 'Falun' eller 'Filipstad'?' (with its leading space), or '' without suggestions."""
+    if not suggestions:
+        return ""
+    return " " + _("Menade du %(names)s?", names=(" " + _("eller") + " ").join(repr(s) for s in suggestions))
 
 
 def decode(raw: bytes) -> str:
@@ -172,7 +180,7 @@ def parse_example(path: Path, categories: set[str], raw: bytes | None = None) ->
     try:
         text = path.read_text(encoding="utf-8") if raw is None else decode(raw)
     except UnicodeDecodeError as exc:
-        return None, [ContentError(path, f"filen är inte giltig UTF-8 (byte {exc.start}); spara den som UTF-8")]
+        return None, [ContentError(path, _("filen är inte giltig UTF-8 (byte %(n)s); spara den som UTF-8", n=exc.start))]
     try:
         front, body, first_line = _split(text)
     except ValueError as exc:
@@ -183,9 +191,9 @@ def parse_example(path: Path, categories: set[str], raw: bytes | None = None) ->
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + first_line if mark else None
         problem = getattr(exc, "problem", None) or str(exc)
-        return None, [ContentError(path, f"YAML-huvudet går inte att läsa: {problem}", line=line)]
+        return None, [ContentError(path, _("YAML-huvudet går inte att läsa: %(problem)s", problem=problem), line=line)]
     if not isinstance(data, dict):
-        return None, [ContentError(path, "YAML-huvudet ska vara nyckel: värde-par (title:, slug:, ...)", line=2)]
+        return None, [ContentError(path, _("YAML-huvudet ska vara nyckel: värde-par (title:, slug:, ...)"), line=2)]
     lines = _key_lines(front, first_line)
 
     def err(name: str, message: str) -> None:
@@ -193,18 +201,18 @@ def parse_example(path: Path, categories: set[str], raw: bytes | None = None) ->
 
     for key in data:
         if key not in FIELDS:
-            err(str(key), f"okänt fält; giltiga fält är: {', '.join(FIELDS)}")
+            err(str(key), _("okänt fält; giltiga fält är: %(fields)s", fields=", ".join(FIELDS)))
     for key in REQUIRED:
         value = data.get(key)
         if value is None or (isinstance(value, str) and not value.strip()):
-            errors.append(ContentError(path, "saknas eller är tomt; fältet är obligatoriskt", field=key, line=lines.get(key)))
+            errors.append(ContentError(path, _("saknas eller är tomt; fältet är obligatoriskt"), field=key, line=lines.get(key)))
 
     def text_field(name: str) -> str:
         value = data.get(name)
         if value is None:
             return ""
         if not isinstance(value, str):
-            err(name, f"ska vara en text, inte {type(value).__name__}")
+            err(name, _("ska vara en text, inte %(type)s", type=type(value).__name__))
             return ""
         try:
             return check_length(name, value)
@@ -218,20 +226,23 @@ def parse_example(path: Path, categories: set[str], raw: bytes | None = None) ->
     category = text_field("category")
 
     if slug and not SLUG_RE.match(slug):
-        err("slug", f"{slug!r} är ogiltig; använd små bokstäver a–z, siffror och bindestreck, t.ex. 'kopa-villor'")
+        err("slug", _("%(slug)s är ogiltig; använd små bokstäver a–z, siffror och bindestreck, t.ex. 'kopa-villor'",
+                      slug=repr(slug)))
     elif slug and slug != path.stem:
-        err("slug", f"{slug!r} stämmer inte med filnamnet; filen ska heta {slug}.md (eller slug vara {path.stem!r})")
+        err("slug", _("%(slug)s stämmer inte med filnamnet; filen ska heta %(name)s.md (eller slug vara %(stem)s)",
+                      slug=repr(slug), name=slug, stem=repr(path.stem)))
     if category and category not in categories:
-        err("category", f"okänd kategori {category!r}; giltiga är: {', '.join(sorted(categories))}")
+        err("category", _("okänd kategori %(category)s; giltiga är: %(valid)s", category=repr(category),
+                          valid=", ".join(sorted(categories))))
 
     municipalities = _official_places("municipalities", data.get("municipalities"), err)
     counties = _official_places("counties", data.get("counties"), err)
     if "municipalities" not in data and "counties" not in data:
-        errors.append(ContentError(path, "minst en plats krävs: ange 'municipalities' och/eller 'counties'", field="municipalities"))
+        errors.append(ContentError(path, _("minst en plats krävs: ange 'municipalities' och/eller 'counties'"), field="municipalities"))
     if len(set(municipalities)) != len(municipalities):
-        err("municipalities", "samma kommun står flera gånger")
+        err("municipalities", _("samma kommun står flera gånger"))
     if len(set(counties)) != len(counties):
-        err("counties", "samma län står flera gånger")
+        err("counties", _("samma län står flera gånger"))
 
     tags = _str_list(data.get("tags"), "tags", err)
     tags = [t.lower() for t in tags]
@@ -240,32 +251,32 @@ def parse_example(path: Path, categories: set[str], raw: bytes | None = None) ->
     except FieldInvalid as exc:
         err("tags", str(exc))
     if len(set(tags)) != len(tags):
-        err("tags", "samma tagg står flera gånger")
+        err("tags", _("samma tagg står flera gånger"))
 
     status = data.get("status", PracticeStatus.OKAND.value)
     if status not in STATUSES:
-        err("status", f"{status!r} är ogiltig; giltiga värden är: {', '.join(STATUSES)}")
+        err("status", _("%(status)s är ogiltig; giltiga värden är: %(valid)s", status=repr(status), valid=", ".join(STATUSES)))
 
     source = data.get("source") or {}
     source_title = source_published = ""
     source_sections: list[str] = []
     if not isinstance(source, dict):
-        err("source", "ska vara en mappning med title, published och sections")
+        err("source", _("ska vara en mappning med title, published och sections"))
     else:
         for key in source:
             if key not in SOURCE_FIELDS:
-                err("source", f"okänt delfält {key!r}; giltiga är: {', '.join(SOURCE_FIELDS)}")
+                err("source", _("okänt delfält %(key)s; giltiga är: %(valid)s", key=repr(key), valid=", ".join(SOURCE_FIELDS)))
         try:
             source_title = check_length("source_title", str(source.get("title") or ""))
         except FieldInvalid as exc:
             err("source", f"title: {exc}")
         source_published = str(source.get("published") or "").strip()
         if source_published and not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", source_published):
-            err("source", f"published {source_published!r} är ogiltigt; skriv ÅÅÅÅ, ÅÅÅÅ-MM eller ÅÅÅÅ-MM-DD")
+            err("source", _("published %(value)s är ogiltigt; skriv ÅÅÅÅ, ÅÅÅÅ-MM eller ÅÅÅÅ-MM-DD", value=repr(source_published)))
         raw_sections = source.get("sections")
         if raw_sections is not None:
             if not isinstance(raw_sections, list):
-                err("source", "sections ska vara en lista, t.ex. ['3.3']")
+                err("source", _("sections ska vara en lista, t.ex. ['3.3']"))
             else:
                 source_sections = [str(s) for s in raw_sections]
 
@@ -273,26 +284,26 @@ def parse_example(path: Path, categories: set[str], raw: bytes | None = None) ->
     period = data.get("period")
     if period is not None:
         if not isinstance(period, dict) or any(k not in PERIOD_FIELDS for k in period):
-            err("period", "ska vara en mappning med start och/eller end, t.ex. start: 2014")
+            err("period", _("ska vara en mappning med start och/eller end, t.ex. start: 2014"))
         else:
             years = {}
             for key in PERIOD_FIELDS:
                 value = period.get(key)
                 if value is not None and (not isinstance(value, int) or isinstance(value, bool) or not 1900 <= value <= 2100):
-                    err("period", f"{key} ska vara ett årtal mellan 1900 och 2100, inte {value!r}")
+                    err("period", _("%(key)s ska vara ett årtal mellan 1900 och 2100, inte %(value)s", key=key, value=repr(value)))
                 else:
                     years[key] = value
             period_start, period_end = years.get("start"), years.get("end")
             if period_start and period_end and period_end < period_start:
-                err("period", "end kan inte vara före start")
+                err("period", _("end kan inte vara före start"))
 
     contact = data.get("contact") or {}
     if not isinstance(contact, dict) or any(k not in CONTACT_FIELDS for k in contact):
-        err("contact", f"ska vara en mappning med {', '.join(CONTACT_FIELDS)}")
+        err("contact", _("ska vara en mappning med %(fields)s", fields=", ".join(CONTACT_FIELDS)))
         contact = {}
     for key, value in list(contact.items()):
         if not isinstance(value, str):
-            err("contact", f"{key} ska vara en text")
+            err("contact", _("%(key)s ska vara en text", key=key))
             contact[key] = ""
             continue
         try:
@@ -309,7 +320,7 @@ def parse_example(path: Path, categories: set[str], raw: bytes | None = None) ->
     adopted_by = _adoptions(data.get("adopted_by"), municipalities, err)
 
     if not body.strip():
-        errors.append(ContentError(path, "texten efter YAML-huvudet saknas; skriv exemplet i Markdown"))
+        errors.append(ContentError(path, _("texten efter YAML-huvudet saknas; skriv exemplet i Markdown")))
     else:
         try:
             check_length("body", body)
@@ -337,15 +348,15 @@ def _adoptions(value, own: list[str], err) -> list[AdoptionData]:
     """The optional `adopted_by` list: municipality (official name), year, and optional note, link, example."""
     if value is None:
         return []
-    shape = "ska vara en lista av mappningar, t.ex.\n  - municipality: Falun\n    year: 2016"
     if not isinstance(value, list):
-        err("adopted_by", shape)
+        err("adopted_by", _("ska vara en lista av mappningar, t.ex.\n  - municipality: Falun\n    year: 2016"))
         return []
     out: list[AdoptionData] = []
     seen: set[str] = set()
     for i, item in enumerate(value, 1):
         if not isinstance(item, dict) or any(k not in ADOPTION_FIELDS for k in item):
-            err("adopted_by", f"post {i}: {shape}; giltiga delfält är {', '.join(ADOPTION_FIELDS)}")
+            err("adopted_by", _("post %(i)s: ska vara en lista av mappningar, t.ex.\n  - municipality: Falun\n    year: 2016; "
+                                "giltiga delfält är %(valid)s", i=i, valid=", ".join(ADOPTION_FIELDS)))
             continue
         name, year = item.get("municipality"), item.get("year")
         note, link, example = item.get("note", ""), item.get("link", ""), item.get("example", "")
@@ -354,32 +365,32 @@ def _adoptions(value, own: list[str], err) -> list[AdoptionData]:
             official = places.municipality(name).name if isinstance(name, str) else None
         except places.UnknownPlace as exc:
             official = None
-            hint = f" Menade du {' eller '.join(repr(s) for s in exc.suggestions)}?" if exc.suggestions else ""
-            err("adopted_by", f"post {i}: okänd kommun {name!r}.{hint}")
+            err("adopted_by", _("post %(i)s: okänd kommun %(name)s.%(hint)s", i=i, name=repr(name),
+                                hint=_did_you_mean(exc.suggestions)))
             ok = False
         if ok and official is None:
-            err("adopted_by", f"post {i}: municipality saknas; ange kommunens officiella namn")
+            err("adopted_by", _("post %(i)s: municipality saknas; ange kommunens officiella namn", i=i))
             ok = False
         if official and (official in own or official in seen):
-            err("adopted_by", f"post {i}: {official} står redan som exemplets kommun eller flera gånger")
+            err("adopted_by", _("post %(i)s: %(name)s står redan som exemplets kommun eller flera gånger", i=i, name=official))
             ok = False
         if not isinstance(year, int) or isinstance(year, bool) or not 1990 <= year <= 2100:
-            err("adopted_by", f"post {i}: year ska vara ett årtal mellan 1990 och 2100, inte {year!r}")
+            err("adopted_by", _("post %(i)s: year ska vara ett årtal mellan 1990 och 2100, inte %(value)s", i=i, value=repr(year)))
             ok = False
         if not isinstance(note, str) or len(note.strip()) > LIMITS["adoption_note"]:
-            err("adopted_by", f"post {i}: note ska vara en text på högst {LIMITS['adoption_note']} tecken")
+            err("adopted_by", _("post %(i)s: note ska vara en text på högst %(n)s tecken", i=i, n=LIMITS["adoption_note"]))
             ok = False
         if not isinstance(link, str):
-            err("adopted_by", f"post {i}: link ska vara en text")
+            err("adopted_by", _("post %(i)s: link ska vara en text", i=i))
             ok = False
         elif link.strip():
             try:
                 link = check_link(link)
             except FieldInvalid as exc:
-                err("adopted_by", f"post {i}: link: {exc}")
+                err("adopted_by", _("post %(i)s: link: %(error)s", i=i, error=exc))
                 ok = False
         if not isinstance(example, str) or (example and not SLUG_RE.match(example)):
-            err("adopted_by", f"post {i}: example ska vara slug för ett exempel, t.ex. 'kopa-villor'")
+            err("adopted_by", _("post %(i)s: example ska vara slug för ett exempel, t.ex. 'kopa-villor'", i=i))
             ok = False
         if ok:
             seen.add(official)
@@ -392,23 +403,24 @@ def parse_categories(path: Path, raw: bytes | None = None) -> tuple[list[Categor
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8") if raw is None else decode(raw))
     except (OSError, UnicodeDecodeError) as exc:
-        return [], [ContentError(path, f"kan inte läsas: {exc}")]
+        return [], [ContentError(path, _("kan inte läsas: %(error)s", error=exc))]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        return [], [ContentError(path, f"YAML-fel: {getattr(exc, 'problem', exc)}", line=mark.line + 1 if mark else None)]
+        return [], [ContentError(path, _("YAML-fel: %(problem)s", problem=getattr(exc, "problem", exc)), line=mark.line + 1 if mark else None)]
     items = data.get("categories") if isinstance(data, dict) else None
     if not isinstance(items, list) or not items:
-        return [], [ContentError(path, "ska innehålla 'categories:' med en lista av {slug, name, description}")]
+        return [], [ContentError(path, _("ska innehålla 'categories:' med en lista av {slug, name, description}"))]
     out, errors, seen = [], [], set()
     for i, item in enumerate(items, 1):
         if not isinstance(item, dict) or not item.get("slug") or not item.get("name"):
-            errors.append(ContentError(path, f"kategori nr {i} saknar slug eller name", field="categories"))
+            errors.append(ContentError(path, _("kategori nr %(i)s saknar slug eller name", i=i), field="categories"))
             continue
         slug = str(item["slug"])
         if not SLUG_RE.match(slug):
-            errors.append(ContentError(path, f"kategori-slug {slug!r} är ogiltig; använd a–z, 0–9 och bindestreck", field="categories"))
+            errors.append(ContentError(path, _("kategori-slug %(slug)s är ogiltig; använd a–z, 0–9 och bindestreck", slug=repr(slug)),
+                                       field="categories"))
         if slug in seen:
-            errors.append(ContentError(path, f"kategori-slug {slug!r} står två gånger", field="categories"))
+            errors.append(ContentError(path, _("kategori-slug %(slug)s står två gånger", slug=repr(slug)), field="categories"))
         seen.add(slug)
         out.append(CategoryData(slug, str(item["name"]), str(item.get("description") or "").strip(),
                                 str(item.get("name_en") or "").strip(), str(item.get("description_en") or "").strip()))
@@ -435,17 +447,17 @@ def parse_directory(root: Path, raw: dict[Path, bytes] | None = None,
     unchanged = unchanged or {}
     errors: list[ContentError] = []
     if not root.is_dir():
-        raise ContentInvalid([ContentError(root, "katalogen finns inte")])
+        raise ContentInvalid([ContentError(root, _("katalogen finns inte"))])
     cat_path = root / "categories.yaml"
     if not cat_path.is_file():
-        raise ContentInvalid([ContentError(cat_path, "saknas; den listar kategorierna (slug, name, description)")])
+        raise ContentInvalid([ContentError(cat_path, _("saknas; den listar kategorierna (slug, name, description)"))])
     categories, cat_errors = parse_categories(cat_path, raw.get(cat_path))
     errors += cat_errors
     slugs = {c.slug for c in categories}
     examples: list[ExampleData] = []
     files = sorted((root / "examples").glob("*.md"))
     if not files:
-        errors.append(ContentError(root / "examples", "inga exempel (*.md) hittades"))
+        errors.append(ContentError(root / "examples", _("inga exempel (*.md) hittades")))
     for path in files:
         if path in unchanged:
             continue
@@ -467,12 +479,13 @@ def parse_directory(root: Path, raw: dict[Path, bytes] | None = None,
     for ex in examples:
         for item in ex.adopted_by:
             if item.example and item.example not in known:
-                errors.append(ContentError(ex.path, f"adopted_by: exemplet {item.example!r} finns inte bland filerna", field="adopted_by"))
+                errors.append(ContentError(ex.path, _("adopted_by: exemplet %(slug)s finns inte bland filerna", slug=repr(item.example)),
+                                             field="adopted_by"))
     titles: dict[str, Path] = {places.fold(title): path for path, title in unchanged.items()}
     for ex in examples:
         key = places.fold(ex.title)
         if key in titles:
-            errors.append(ContentError(ex.path, f"samma titel som {titles[key].name}; titlar ska vara unika", field="title"))
+            errors.append(ContentError(ex.path, _("samma titel som %(file)s; titlar ska vara unika", file=titles[key].name), field="title"))
         titles.setdefault(key, ex.path)
     if errors:
         raise ContentInvalid(errors)

@@ -34,6 +34,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlalchemy as sa
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from . import audit, content, places
@@ -59,6 +61,7 @@ from .models import (
 
 SYNONYMS = "synonyms.yaml"
 CATEGORIES = "categories.yaml"
+SYNONYM_TARGET = "synonymlistan"  # Conflict.target of synonyms.yaml (a code; shown translated)
 
 
 @dataclass
@@ -66,20 +69,22 @@ class Conflict:
     """A file changed since the last load and its entry (or the synonym table) changed on the web too."""
 
     path: str  # relative to the content root
-    target: str  # the entry's slug, or 'synonymlistan'
-    file_change: str  # what happened to the file
-    web_change: str  # who changed what on the web, and when
+    target: str  # the entry's slug, or SYNONYM_TARGET
+    file_change: str  # what happened to the file (in the language of the load's messages)
+    web_change: str  # who changed what on the web, and when (likewise)
     forced: bool = False  # the file won (load --force)
     never: bool = False  # created on the web: a load never touches it
 
     def __str__(self) -> str:
         if self.never:
-            outcome = "exemplet skapades på webben och ändras aldrig av en laddning"
+            outcome = _("exemplet skapades på webben och ändras aldrig av en laddning")
         elif self.forced:
-            outcome = "filen vann (--force): en ny version från filen publicerades"
+            outcome = _("filen vann (--force): en ny version från filen publicerades")
         else:
-            outcome = "lämnades orört; kör `flask kb load --force` för att låta filen vinna, eller `flask kb export` för att ta webbens version till filen"
-        return f"{self.path} ↔ {self.target}: {self.file_change}; {self.web_change}; {outcome}"
+            outcome = _("lämnades orört; kör `flask kb load --force` för att låta filen vinna, eller `flask kb export` "
+                        "för att ta webbens version till filen")
+        target = _("synonymlistan") if self.target == SYNONYM_TARGET else self.target
+        return f"{self.path} ↔ {target}: {self.file_change}; {self.web_change}; {outcome}"
 
 
 @dataclass
@@ -104,7 +109,7 @@ def sha256(raw: bytes) -> str:
 
 
 def _when(moment) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "okänd tid"
+    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else _("okänd tid")
 
 
 def _last_person_event(entry: Entry) -> str:
@@ -125,19 +130,21 @@ def web_change(entry: Entry, record: ContentFile | None) -> str | None:
     """What the web changed in the entry since the load recorded in `record` (None: nothing)."""
     reasons = []
     if entry.state is not EntryState.PUBLISHED:
-        reasons.append(f"exemplet är {entry.state.value} på webben")
+        reasons.append(_("exemplet är %(state)s på webben", state=entry.state.value))
     if entry.working_revision_id is not None:
-        reasons.append(f"en ändring (version {entry.working_revision.number}) väntar på granskning")
+        reasons.append(_("en ändring (version %(n)s) väntar på granskning", n=entry.working_revision.number))
     pub = entry.published_revision
-    if record is not None:
-        if record.revision_id != entry.published_revision_id:
-            reasons.append(f"den publicerade texten (version {pub.number if pub else '–'}) kommer från webben")
-    elif pub is None or pub.author_id is not None:
-        reasons.append(f"den publicerade texten (version {pub.number if pub else '–'}) kommer från webben")
+    if (record is not None and record.revision_id != entry.published_revision_id) or (
+            record is None and (pub is None or pub.author_id is not None)):
+        reasons.append(_("den publicerade texten (version %(n)s) kommer från webben", n=pub.number if pub else "–"))
     if not reasons:
         return None
-    who = _last_person_event(entry)
-    return "på webben: " + ", ".join(reasons) + (f" (senast: {who})" if who else "")
+    return _("på webben: %(reasons)s", reasons=", ".join(reasons)) + _latest(_last_person_event(entry))
+
+
+def _latest(who: str) -> str:
+    """' (senast: moa@… godkände …)' with its leading space, or '' when no person acted."""
+    return " " + _("(senast: %(who)s)", who=who) if who else ""
 
 
 def _read(root: Path) -> dict[str, tuple[Path, bytes]]:
@@ -161,7 +168,7 @@ def load_content(root: Path, force: bool = False, progress: Callable[[str], None
     """
     root = Path(root)
     if not root.is_dir():
-        raise content.ContentInvalid([content.ContentError(root, "katalogen finns inte")])
+        raise content.ContentInvalid([content.ContentError(root, _("katalogen finns inte"))])
     files = _read(root)
     hashes = {rel: sha256(raw) for rel, (_path, raw) in files.items()}
     records = {r.path: r for r in db.session.scalars(sa.select(ContentFile).options(selectinload(ContentFile.revision)))}
@@ -266,8 +273,8 @@ def _load_example(ex: content.ExampleData, rel: str, digest: str, records: dict[
             report.unchanged.append(ex.slug)
             return
         who = _last_person_event(entry)
-        report.conflicts.append(Conflict(rel, ex.slug, "filen har samma slug som ett exempel",
-                                         "exemplet skapades på webben" + (f" (senast: {who})" if who else ""), never=True))
+        report.conflicts.append(Conflict(rel, ex.slug, _("filen har samma slug som ett exempel"),
+                                         _("exemplet skapades på webben") + _latest(who), never=True))
         return
     if matches:
         # The file says what the entry says (first load after the migration, or an export of
@@ -281,14 +288,17 @@ def _load_example(ex: content.ExampleData, rel: str, digest: str, records: dict[
         change = web_change(entry, record)
         if change is not None:
             file_change = (
-                f"filen ändrades efter laddningen {_when(record.loaded_at)}" if record is not None
-                else "filen skiljer sig från den publicerade texten"
+                _("filen ändrades efter laddningen %(when)s", when=_when(record.loaded_at)) if record is not None
+                else _("filen skiljer sig från den publicerade texten")
             )
             conflict = Conflict(rel, ex.slug, file_change, change, forced=force)
             report.conflicts.append(conflict)
             if not force:
                 return
             forced = True
+            # The review event and the audit row are stored history: always Swedish, whatever KB_LANGUAGE says.
+            with force_locale("sv"):
+                stored_change = web_change(entry, record)
 
     munis = [municipalities[n] for n in ex.municipalities]
     cnts = [counties[n] for n in ex.counties]
@@ -321,7 +331,7 @@ def _load_example(ex: content.ExampleData, rel: str, digest: str, records: dict[
     entry.updated_at = utcnow()
     comment = f"Från innehållsfilen {rel} (sha256 {digest[:12]})"
     if forced:
-        comment += f"; filen vann en konflikt (--force): {report.conflicts[-1].web_change}"
+        comment += f"; filen vann en konflikt (--force): {stored_change}"
     db.session.add(ReviewEvent(entry=entry, revision=rev, actor_id=None, action="load", from_state=before,
                                to_state=entry.state.value, comment=comment))
     db.session.flush()
@@ -341,10 +351,11 @@ def _load_synonyms(text: str, digest: str, record: ContentFile | None, force: bo
     else:
         web = current is not None and current.source != "content"
     if web:
-        who = db.session.get(User, current.author_id).email if current.author_id else "någon"
-        change = f"på webben: {who} sparade en ny version {_when(current.created_at)}"
-        file_change = f"filen ändrades efter laddningen {_when(record.loaded_at)}" if record else "filen skiljer sig från listan i databasen"
-        report.conflicts.append(Conflict(SYNONYMS, "synonymlistan", file_change, change, forced=force))
+        who = db.session.get(User, current.author_id).email if current.author_id else _("någon")
+        change = _("på webben: %(who)s sparade en ny version %(when)s", who=who, when=_when(current.created_at))
+        file_change = (_("filen ändrades efter laddningen %(when)s", when=_when(record.loaded_at)) if record
+                       else _("filen skiljer sig från listan i databasen"))
+        report.conflicts.append(Conflict(SYNONYMS, SYNONYM_TARGET, file_change, change, forced=force))
         if not force:
             return
     row = SynonymSet(text=text, author_id=None, source="content")

@@ -4,8 +4,9 @@ Every place that checks a link, an e-mail address, tags or the length of a store
 (the web forms, the content loader, the services, the database columns, the templates'
 maxlength) uses `LIMITS` and the `check_*` functions here, so an example that one of
 them accepts is accepted by all of them. The checks raise `FieldInvalid` (a ValueError)
-with a Swedish message that says what is wrong and what is valid; the numbers in the
-messages come from `LIMITS`. The WTForms adapters at the end raise the same message as
+with a message that says what is wrong and what is valid, translated at the moment it is
+raised (the request's language; KB_LANGUAGE in the CLI, so the content loader's errors follow
+it); the numbers in the messages come from `LIMITS`. The WTForms adapters at the end raise the same message as
 a `wtforms.ValidationError`, and write the normalised value back into the form.
 """
 from __future__ import annotations
@@ -13,6 +14,8 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms.validators import ValidationError
 
 LIMITS: dict[str, int] = {
@@ -34,31 +37,37 @@ LIMITS: dict[str, int] = {
     "comment": 5000,
 }
 
-# What the length messages call each field ("Rubriken får ha högst 150 tecken").
-LABELS: dict[str, str] = {
-    "title": "Rubriken",
-    "summary": "Sammanfattningen",
-    "body": "Texten",
-    "slug": "Adressen (slug)",
-    "category": "Ämnet",
-    "email": "E-postadressen",
-    "contact_organisation": "Organisationen",
-    "contact_name": "Kontaktpersonen",
-    "source_title": "Källans titel",
-    "adoption_note": "Anteckningen",
-    "verify_note": "Anteckningen",
-    "comment": "Kommentaren",
+# What the length messages call each field ("Rubriken får ha högst 150 tecken"): the subject of
+# that sentence, with its article ("The title may have at most 150 characters").
+LABELS = {
+    "title": _l("Rubriken"),
+    "summary": _l("Sammanfattningen"),
+    "body": _l("Texten"),
+    "slug": _l("Adressen (slug)"),
+    "category": _l("Ämnet"),
+    "email": _l("E-postadressen"),
+    "contact_organisation": _l("Organisationen"),
+    "contact_name": _l("Kontaktpersonen"),
+    "source_title": _l("Källans titel"),
+    "adoption_note": _l("Anteckningen"),
+    "verify_note": _l("Anteckningen"),
+    "comment": _l("Kommentaren"),
 }
 
 SCHEMES = ("http", "https")
 
 
 class FieldInvalid(ValueError):
-    """A value a field does not accept; str() is the Swedish message for the person who typed it."""
+    """A value a field does not accept; str() is the message for the person who typed it, in the
+    language of the request (outside requests KB_LANGUAGE, Swedish by default)."""
 
 
 def number(n: int) -> str:
-    """A count the Swedish way: 50 000, 5 000, 500."""
+    """A count the Swedish way: 50 000, 5 000, 500; in English 50,000."""
+    from .i18n import current_language
+
+    if current_language() == "en":
+        return f"{n:,}"
     return f"{n:,}".replace(",", " ") if n >= 1000 else str(n)
 
 
@@ -78,13 +87,14 @@ def check_length(name: str, value: str | None) -> str:
     value = (value or "").strip()
     limit = LIMITS[name]
     if len(value) > limit:
-        raise FieldInvalid(f"{LABELS.get(name, name)} får ha högst {number(limit)} tecken (nu {number(len(value))}).")
+        raise FieldInvalid(_("%(field)s får ha högst %(n)s tecken (nu %(now)s).", field=LABELS.get(name, name),
+                             n=number(limit), now=number(len(value))))
     return value
 
 
 def link_rule() -> str:
-    return (f"en giltig adress börjar med http:// eller https:// följt av ett värdnamn, t.ex. https://kommun.se/sida, "
-            f"har inga mellanslag och högst {number(LIMITS['link'])} tecken")
+    return _("en giltig adress börjar med http:// eller https:// följt av ett värdnamn, t.ex. https://kommun.se/sida, "
+             "har inga mellanslag och högst %(n)s tecken", n=number(LIMITS["link"]))
 
 
 def check_link(value: str | None) -> str:
@@ -96,26 +106,27 @@ def check_link(value: str | None) -> str:
     value = (value or "").strip()
 
     def bad(reason: str) -> FieldInvalid:
-        return FieldInvalid(f"”{_shown(value)}” är ingen giltig webbadress: {reason}; {link_rule()}.")
+        return FieldInvalid(_("”%(value)s” är ingen giltig webbadress: %(reason)s; %(rule)s.", value=_shown(value),
+                              reason=reason, rule=link_rule()))
 
     if not value:
-        raise FieldInvalid(f"Webbadressen är tom; {link_rule()}.")
+        raise FieldInvalid(_("Webbadressen är tom; %(rule)s.", rule=link_rule()))
     if len(value) > LIMITS["link"]:
-        raise bad(f"den har {number(len(value))} tecken")
+        raise bad(_("den har %(now)s tecken", now=number(len(value))))
     if any(c.isspace() for c in value):
-        raise bad("den innehåller mellanslag eller radbrytningar")
+        raise bad(_("den innehåller mellanslag eller radbrytningar"))
     if _control(value):
-        raise bad("den innehåller styrtecken")
+        raise bad(_("den innehåller styrtecken"))
     try:
         parts = urlsplit(value)
         parts.port  # noqa: B018 - raises ValueError for a port that is not a number in range
     except ValueError:
-        raise bad("värdnamnet eller porten går inte att tolka") from None
+        raise bad(_("värdnamnet eller porten går inte att tolka")) from None
     scheme = parts.scheme.lower()
     if scheme not in SCHEMES:
-        raise bad("den börjar inte med http:// eller https://")
+        raise bad(_("den börjar inte med http:// eller https://"))
     if not parts.netloc or not parts.hostname:
-        raise bad("värdnamnet saknas")
+        raise bad(_("värdnamnet saknas"))
     # With a host the text is exactly scheme "://" netloc rest; rebuild it rather than
     # urlunsplit, which would drop an empty "?" or "#" and so change the address.
     rest = value[len(parts.scheme) + 3 + len(parts.netloc):]
@@ -127,7 +138,7 @@ def check_links(values: list[str]) -> list[str]:
     """A list of links, each normalised by check_link; at most LIMITS['links'] of them."""
     values = [v for v in (str(v).strip() for v in values) if v]
     if len(values) > LIMITS["links"]:
-        raise FieldInvalid(f"Högst {LIMITS['links']} länkar är tillåtet (nu {len(values)}).")
+        raise FieldInvalid(_("Högst %(n)s länkar är tillåtet (nu %(now)s).", n=LIMITS["links"], now=len(values)))
     return [check_link(v) for v in values]
 
 
@@ -142,28 +153,30 @@ def canonical_link(value: str) -> str:
 def check_email(value: str | None) -> str:
     """An e-mail address, normalised by email-validator (no DNS look-up): the domain in lower case."""
     value = (value or "").strip()
-    rule = "ange en adress som namn@kommun.se"
     if not value:
-        raise FieldInvalid(f"E-postadressen är tom; {rule}.")
+        raise FieldInvalid(_("E-postadressen är tom; ange en adress som namn@kommun.se."))
     if len(value) > LIMITS["email"]:
-        raise FieldInvalid(f"”{_shown(value)}” är ingen giltig e-postadress: den har {number(len(value))} tecken och "
-                           f"högst {LIMITS['email']} är tillåtet.")
+        raise FieldInvalid(_("”%(value)s” är ingen giltig e-postadress: den har %(now)s tecken och högst %(n)s är tillåtet.",
+                             value=_shown(value), now=number(len(value)), n=LIMITS["email"]))
     if "@" not in value:
-        raise FieldInvalid(f"”{_shown(value)}” är ingen giltig e-postadress: tecknet @ saknas; {rule}.")
+        raise FieldInvalid(_("”%(value)s” är ingen giltig e-postadress: tecknet @ saknas; ange en adress som namn@kommun.se.",
+                             value=_shown(value)))
     try:
         return validate_email(value, check_deliverability=False).normalized
     except EmailNotValidError:
-        raise FieldInvalid(f"”{_shown(value)}” är ingen giltig e-postadress; {rule}.") from None
+        raise FieldInvalid(_("”%(value)s” är ingen giltig e-postadress; ange en adress som namn@kommun.se.",
+                             value=_shown(value))) from None
 
 
 def check_tags(values: list[str]) -> list[str]:
     """Tags stripped and in lower case (empty ones dropped): at most LIMITS['tags'], each at most LIMITS['tag'] long."""
     tags = [t for t in (str(v).strip().lower() for v in values) if t]
     if len(tags) > LIMITS["tags"]:
-        raise FieldInvalid(f"Högst {LIMITS['tags']} nyckelord är tillåtet (nu {len(tags)}).")
+        raise FieldInvalid(_("Högst %(n)s nyckelord är tillåtet (nu %(now)s).", n=LIMITS["tags"], now=len(tags)))
     for tag in tags:
         if len(tag) > LIMITS["tag"]:
-            raise FieldInvalid(f"Varje nyckelord får ha högst {LIMITS['tag']} tecken: ”{_shown(tag, 30)}” har {len(tag)}.")
+            raise FieldInvalid(_("Varje nyckelord får ha högst %(n)s tecken: ”%(tag)s” har %(now)s.", n=LIMITS["tag"],
+                                 tag=_shown(tag, 30), now=len(tag)))
     return tags
 
 

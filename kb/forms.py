@@ -5,6 +5,8 @@ submission is complete enough to submit is decided by the moderation service.
 """
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -36,38 +38,38 @@ STATUS_CHOICES = choices(labels.choices(labels.PRACTICE_STATUS_CHOICES, [s.value
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("E-postadress", validators=[InputRequired("Ange din e-postadress."), Length(max=LIMITS["email"])])
-    password = PasswordField("Lösenord", validators=[InputRequired("Ange ditt lösenord."), Length(max=256)])
+    email = EmailField(_l("E-postadress"), validators=[InputRequired(_l("Ange din e-postadress.")), Length(max=LIMITS["email"])])
+    password = PasswordField(_l("Lösenord"), validators=[InputRequired(_l("Ange ditt lösenord.")), Length(max=256)])
     next = HiddenField()
-    submit = SubmitField("Logga in")
+    submit = SubmitField(_l("Logga in"))
 
 
 class PasswordChangeForm(FlaskForm):
-    current = PasswordField("Nuvarande lösenord", validators=[InputRequired("Ange ditt nuvarande lösenord."), Length(max=256)])
-    new = PasswordField("Nytt lösenord (minst 12 tecken)", validators=[InputRequired("Ange ett nytt lösenord."), Length(max=256)])
-    repeat = PasswordField("Upprepa det nya lösenordet", validators=[InputRequired("Upprepa det nya lösenordet."), Length(max=256)])
-    submit = SubmitField("Byt lösenord")
+    current = PasswordField(_l("Nuvarande lösenord"), validators=[InputRequired(_l("Ange ditt nuvarande lösenord.")), Length(max=256)])
+    new = PasswordField(_l("Nytt lösenord (minst 12 tecken)"), validators=[InputRequired(_l("Ange ett nytt lösenord.")), Length(max=256)])
+    repeat = PasswordField(_l("Upprepa det nya lösenordet"), validators=[InputRequired(_l("Upprepa det nya lösenordet.")), Length(max=256)])
+    submit = SubmitField(_l("Byt lösenord"))
 
     def validate_repeat(self, field):
         if field.data != self.new.data:
-            raise ValidationError("Lösenorden är inte likadana.")
+            raise ValidationError(_("Lösenorden är inte likadana."))
 
 
 class UserForm(FlaskForm):
-    email = EmailField("E-postadress", validators=[InputRequired("Ange en e-postadress."), Email()])
-    name = StringField("Namn", validators=[Optional(), Length(max=200)])
-    role = SelectField("Roll", choices=choices(labels.choices(labels.ROLES, ["contributor", "moderator", "admin"])))
-    county = SelectField("Län", choices=[])
-    password = PasswordField("Lösenord (minst 12 tecken)", validators=[InputRequired("Ange ett lösenord."), Length(max=256)])
-    submit = SubmitField("Lägg till användare")
+    email = EmailField(_l("E-postadress"), validators=[InputRequired(_l("Ange en e-postadress.")), Email()])
+    name = StringField(_l("Namn"), validators=[Optional(), Length(max=200)])
+    role = SelectField(_l("Roll"), choices=choices(labels.choices(labels.ROLES, ["contributor", "moderator", "admin"])))
+    county = SelectField(_l("Län"), choices=[])
+    password = PasswordField(_l("Lösenord (minst 12 tecken)"), validators=[InputRequired(_l("Ange ett lösenord.")), Length(max=256)])
+    submit = SubmitField(_l("Lägg till användare"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.county.choices = choices([("", "– inget (administratör) –")] + [(c.code, c.name) for c in places.counties()])
+        self.county.choices = choices([("", _("– inget (administratör) –"))] + [(c.code, c.name) for c in places.counties()])
 
 
 class CommentForm(FlaskForm):
-    comment = TextAreaField("Kommentar", validators=[Optional(), MaxLength("comment")])
+    comment = TextAreaField(_l("Kommentar"), validators=[Optional(), MaxLength("comment")])
 
 
 def _text(raw: str | None) -> str:
@@ -76,29 +78,29 @@ def _text(raw: str | None) -> str:
 
 
 class EntryForm(FlaskForm):
-    title = StringField("Rubrik", validators=[Optional(), MaxLength("title")])
-    summary = TextAreaField("Sammanfattning (1–2 meningar)", validators=[Optional(), MaxLength("summary")])
-    category = SelectField("Ämne", choices=[], validate_choice=True)
-    municipalities = SelectMultipleField("Kommuner", choices=[], validators=[Optional()])
-    counties = SelectMultipleField("Län (för exempel som gäller ett helt län)", choices=[], validators=[Optional()])
-    tags = StringField(f"Nyckelord (kommaseparerade, högst {LIMITS['tags']})", validators=[Optional(), Length(max=2000), TagList()])
-    status = SelectField("Läge", choices=STATUS_CHOICES, default=PracticeStatus.OKAND.value)
-    period_start = IntegerField("Startår", validators=[Optional(), NumberRange(1900, 2100, "Ange ett år mellan 1900 och 2100.")])
-    period_end = IntegerField("Slutår", validators=[Optional(), NumberRange(1900, 2100, "Ange ett år mellan 1900 och 2100.")])
-    body = TextAreaField("Beskrivning (Markdown)", validators=[Optional(), MaxLength("body")])
-    contact_organisation = StringField("Organisation", validators=[Optional(), MaxLength("contact_organisation")])
-    contact_name = StringField("Kontaktperson", validators=[Optional(), MaxLength("contact_name")])
-    contact_email = EmailField("E-post", validators=[Optional(), Email()])
-    contact_public = BooleanField("Visa kontaktuppgifterna på den publicerade sidan")
-    links = TextAreaField(f"Länkar (en per rad, http:// eller https://, högst {LIMITS['links']})", validators=[Optional(), Length(max=6000), LinkList()])
+    title = StringField(_l("Rubrik"), validators=[Optional(), MaxLength("title")])
+    summary = TextAreaField(_l("Sammanfattning (1–2 meningar)"), validators=[Optional(), MaxLength("summary")])
+    category = SelectField(_l("Ämne"), choices=[], validate_choice=True)
+    municipalities = SelectMultipleField(_l("Kommuner"), choices=[], validators=[Optional()])
+    counties = SelectMultipleField(_l("Län (för exempel som gäller ett helt län)"), choices=[], validators=[Optional()])
+    tags = StringField(_l("Nyckelord (kommaseparerade, högst %(n)s)", n=LIMITS["tags"]), validators=[Optional(), Length(max=2000), TagList()])
+    status = SelectField(_l("Läge"), choices=STATUS_CHOICES, default=PracticeStatus.OKAND.value)
+    period_start = IntegerField(_l("Startår"), validators=[Optional(), NumberRange(1900, 2100, _l("Ange ett år mellan 1900 och 2100."))])
+    period_end = IntegerField(_l("Slutår"), validators=[Optional(), NumberRange(1900, 2100, _l("Ange ett år mellan 1900 och 2100."))])
+    body = TextAreaField(_l("Beskrivning (Markdown)"), validators=[Optional(), MaxLength("body")])
+    contact_organisation = StringField(_l("Organisation"), validators=[Optional(), MaxLength("contact_organisation")])
+    contact_name = StringField(_l("Kontaktperson"), validators=[Optional(), MaxLength("contact_name")])
+    contact_email = EmailField(_l("E-post"), validators=[Optional(), Email()])
+    contact_public = BooleanField(_l("Visa kontaktuppgifterna på den publicerade sidan"))
+    links = TextAreaField(_l("Länkar (en per rad, http:// eller https://, högst %(n)s)", n=LIMITS["links"]), validators=[Optional(), Length(max=6000), LinkList()])
     version = HiddenField()
-    preview = SubmitField("Förhandsgranska")
-    save = SubmitField("Spara utkast")
-    send = SubmitField("Skicka för granskning")
+    preview = SubmitField(_l("Förhandsgranska"))
+    save = SubmitField(_l("Spara utkast"))
+    send = SubmitField(_l("Skicka för granskning"))
 
     def __init__(self, *args, categories=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.category.choices = choices([("", "– välj ämne –")] + [(c.slug, c.name) for c in categories])
+        self.category.choices = choices([("", _("– välj ämne –"))] + [(c.slug, c.name) for c in categories])
         self.municipalities.choices = choices(
             (m.code, f"{m.name} ({_county_short(m.county_code)})")
             for m in sorted(places.municipalities(), key=lambda p: sv_key(p.name))
@@ -107,11 +109,11 @@ class EntryForm(FlaskForm):
 
     def validate_category(self, field):
         if field.data and field.data not in {c.value for c in self.category.choices}:
-            raise ValidationError("Välj ett ämne ur listan.")
+            raise ValidationError(_("Välj ett ämne ur listan."))
 
     def validate_period_end(self, field):
         if field.data and self.period_start.data and field.data < self.period_start.data:
-            raise ValidationError("Slutåret kan inte vara före startåret.")
+            raise ValidationError(_("Slutåret kan inte vara före startåret."))
 
     def to_input(self):
         """The form's values as the service's EntryInput."""

@@ -18,6 +18,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from . import indexing, services
 from .extensions import db
@@ -70,7 +72,7 @@ def unchanged_since_verified(index) -> bool:
 
 
 def check(repair: bool, full: bool, echo: Callable[[str], None], rebuild: Callable) -> int:
-    """Check (and with `repair` fix) the index; returns the exit code. Messages are Swedish (CLI).
+    """Check (and with `repair` fix) the index; returns the exit code. Messages follow KB_LANGUAGE (CLI).
 
     An unusable index (missing, unreadable, other analysis version, marked) is rebuilt
     with `rebuild(index)`. Otherwise, with `repair`, the change log is applied first;
@@ -80,34 +82,38 @@ def check(repair: bool, full: bool, echo: Callable[[str], None], rebuild: Callab
     index = services.search_index()
     with indexing.read_session() as session:
         if index.needs_rebuild(thorough=True):
-            reason = "markerat för ombyggnad" if index.dirty_flag.exists() else index.status()[1]
+            reason = _("markerat för ombyggnad") if index.dirty_flag.exists() else index.status()[1]
             log.warning("search index unusable: %s", reason)
             if not repair:
-                echo(f"Sökindexet går inte att använda ({reason}). Kör `flask kb check --repair` eller `flask kb reindex`.")
+                echo(_("Sökindexet går inte att använda (%(reason)s). Kör `flask kb check --repair` eller `flask kb reindex`.",
+                       reason=reason))
                 return 1
-            echo(f"Sökindexet går inte att använda ({reason}); det byggs från databasen.")
+            echo(_("Sökindexet går inte att använda (%(reason)s); det byggs från databasen.", reason=reason))
             session.rollback()  # rebuild reads its own snapshot
             count = rebuild(index)
             record_verified(index)
-            echo(f"Reparerat: indexet byggdes om ({count if count is not None else 'av en annan process'}).")
+            echo(_("Reparerat: indexet byggdes om (%(count)s).", count=count if count is not None else _("av en annan process")))
             return 0
         if repair:
             applied = index.apply_log(session)
             if applied:
-                echo(f"Tillämpade {applied} väntande ändringar från ändringsloggen.")
+                echo(ngettext("Tillämpade %(num)s väntande ändringar från ändringsloggen.",
+                              "Tillämpade %(num)s väntande ändringar från ändringsloggen.", applied))
         if not full and unchanged_since_verified(index):
-            echo("Sökindexet är aktuellt: databasen är oförändrad sedan indexet senast kontrollerades.")
+            echo(_("Sökindexet är aktuellt: databasen är oförändrad sedan indexet senast kontrollerades."))
             return 0
         differences = indexing.compare(session, index)
         for line in differences.describe():
             echo(line)
         if not differences:
             record_verified(index)
-            echo(f"Indexet stämmer med databasen: {differences.published} publicerade exempel.")
+            echo(ngettext("Indexet stämmer med databasen: %(num)s publicerade exempel.",
+                          "Indexet stämmer med databasen: %(num)s publicerade exempel.", differences.published))
             return 0
         if not repair:
             return 1
         indexing.repair(session, index, differences)
         record_verified(index)
-        echo(f"Reparerat: {len(differences)} dokument skrevs om eller togs bort.")
+        echo(ngettext("Reparerat: %(num)s dokument skrevs om eller togs bort.", "Reparerat: %(num)s dokument skrevs om eller togs bort.",
+                      len(differences)))
         return 0
