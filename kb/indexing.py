@@ -256,10 +256,12 @@ class Differences:
         return len(self.missing) + len(self.extra) + len(self.stale)
 
     def describe(self) -> list[str]:
+        from flask_babel import gettext as _
+
         return (
-            [f"saknas i indexet: {slug}" for slug in self.missing]
-            + [f"inaktuellt i indexet (en äldre version): {slug}" for slug in self.stale]
-            + [f"finns i indexet men är inte publicerat: exempel nr {entry_id}" for entry_id in self.extra]
+            [_("saknas i indexet: %(slug)s", slug=slug) for slug in self.missing]
+            + [_("inaktuellt i indexet (en äldre version): %(slug)s", slug=slug) for slug in self.stale]
+            + [_("finns i indexet men är inte publicerat: exempel nr %(id)s", id=entry_id) for entry_id in self.extra]
         )
 
     def entry_ids_to_write(self) -> list[int]:

@@ -38,9 +38,13 @@ class UnknownPlace(LookupError):
 
     def __init__(self, kind: str, value: str, suggestions: list[str]):
         self.kind, self.value, self.suggestions = kind, value, suggestions
-        label = "kommun" if kind == "municipality" else "län"
-        hint = f" Menade du: {', '.join(suggestions)}?" if suggestions else ""
-        super().__init__(f"okänt {label} {value!r}.{hint}")
+        from flask_babel import gettext as _
+
+        message = (_("okänd kommun %(value)s.", value=repr(value)) if kind == "municipality"
+                   else _("okänt län %(value)s.", value=repr(value)))
+        if suggestions:
+            message += " " + _("Menade du: %(names)s?", names=", ".join(suggestions))
+        super().__init__(message)
 
 
 def fold(text: str) -> str:

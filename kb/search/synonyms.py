@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import yaml
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from .analysis import swedish_analyzer
 
@@ -42,7 +44,7 @@ class SynonymTable:
     groups: list[list[str]] = field(default_factory=list)
     index: dict[tuple[str, ...], int] = field(default_factory=dict)
     longest: int = 1
-    warnings: list[str] = field(default_factory=list)  # Swedish, for the people editing the table
+    warnings: list = field(default_factory=list)  # lazy strings, for the people editing the table
 
     def alternatives(self, unit_key: tuple[str, ...]) -> list[str]:
         """The other members of the group this stem sequence belongs to (as written)."""
@@ -57,7 +59,7 @@ def parse(text: str) -> SynonymTable:
     from ..inputs import YamlShapeError, check_yaml_shape
 
     if len(text) > MAX_TEXT:
-        raise SynonymError(f"Listan är för lång ({len(text)} tecken); högst {MAX_TEXT} är tillåtet.")
+        raise SynonymError(_("Listan är för lång (%(n)s tecken); högst %(max)s är tillåtet.", n=len(text), max=MAX_TEXT))
     try:
         check_yaml_shape(text)  # before the recursive parse: deep nesting or aliases get a message, not a crash
     except YamlShapeError as exc:
@@ -66,41 +68,43 @@ def parse(text: str) -> SynonymTable:
         data = yaml.safe_load(text) if text.strip() else {"groups": []}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f"rad {mark.line + 1}: " if mark else ""
-        raise SynonymError(f"{where}YAML-fel: {getattr(exc, 'problem', exc)}") from exc
+        problem = getattr(exc, "problem", exc)
+        if mark:
+            raise SynonymError(_("rad %(line)s: YAML-fel: %(problem)s", line=mark.line + 1, problem=problem)) from exc
+        raise SynonymError(_("YAML-fel: %(problem)s", problem=problem)) from exc
     if not isinstance(data, dict) or not isinstance(data.get("groups"), list):
-        raise SynonymError("Filen ska ha nyckeln 'groups:' med en lista av grupper, t.ex.\ngroups:\n- [abo, anläggningsboende]")
+        raise SynonymError(_("Filen ska ha nyckeln 'groups:' med en lista av grupper, t.ex.\ngroups:\n- [abo, anläggningsboende]"))
     groups = data["groups"]
     if len(groups) > MAX_GROUPS:
-        raise SynonymError(f"{len(groups)} grupper; högst {MAX_GROUPS} är tillåtet.")
+        raise SynonymError(_("%(n)s grupper; högst %(max)s är tillåtet.", n=len(groups), max=MAX_GROUPS))
     table = SynonymTable()
     numbers: list[int] = []  # the written number of each kept group
     for number, group in enumerate(groups, 1):
         if not isinstance(group, list) or len(group) < 2 or not all(isinstance(m, str) and m.strip() for m in group):
-            raise SynonymError(f"Grupp {number} ({group!r}) ska vara en lista med minst två ord, t.ex. [abo, anläggningsboende].")
+            raise SynonymError(_("Grupp %(number)s (%(group)s) ska vara en lista med minst två ord, t.ex. [abo, anläggningsboende].", number=number, group=repr(group)))
         members: list[str] = []
         repeats: list[str] = []
         first_with: dict[tuple[str, ...], str] = {}
         for member in (m.strip() for m in group):
             if len(member) > MAX_MEMBER:
-                raise SynonymError(f"Grupp {number}: '{member[:30]}…' är längre än {MAX_MEMBER} tecken.")
+                raise SynonymError(_("Grupp %(number)s: '%(member)s…' är längre än %(max)s tecken.", number=number, member=member[:30], max=MAX_MEMBER))
             k = key(member)
             if not k:
-                raise SynonymError(f"Grupp {number}: '{member}' består bara av småord och kan inte sökas.")
+                raise SynonymError(_("Grupp %(number)s: '%(member)s' består bara av småord och kan inte sökas.", number=number, member=member))
             if k in table.index and table.index[k] != len(table.groups):
-                raise SynonymError(f"Grupp {number}: '{member}' finns redan i grupp {numbers[table.index[k]]}; ett ord får bara stå i en grupp.")
+                raise SynonymError(_("Grupp %(number)s: '%(member)s' finns redan i grupp %(other)s; ett ord får bara stå i en grupp.", number=number, member=member, other=numbers[table.index[k]]))
             if k in first_with:
-                repeats.append(
-                    f"Grupp {number}: ”{member}” har samma grundform som ”{first_with[k]}” och räknas bara en gång; "
-                    f"ta bort ”{member}” ur gruppen."
-                )
+                repeats.append(_l(  # lazy: parsed tables are cached and read in either language
+                    "Grupp %(number)s: ”%(member)s” har samma grundform som ”%(first)s” och räknas bara en gång; "
+                    "ta bort ”%(member)s” ur gruppen.", number=number, member=member, first=first_with[k]))
                 continue
             first_with[k] = member
             members.append(member)
         if len(members) >= 2:
             table.warnings.extend(repeats)
         else:
-            table.warnings.append(f"Grupp {number} ({', '.join(group)}) har bara en grundform och påverkar inte sökningen; ta bort den.")
+            table.warnings.append(_l("Grupp %(number)s (%(words)s) har bara en grundform och påverkar inte sökningen; "
+                                     "ta bort den.", number=number, words=", ".join(group)))
             continue
         for k in first_with:
             table.index[k] = len(table.groups)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request, url_for
+from flask_babel import gettext as _
 
 from .. import facts, placedata, places, queries
 from ..render import render_markdown
@@ -143,7 +144,8 @@ def places_geojson():
     """Simplified boundaries with counts as an RFC 7946 FeatureCollection (`?level=county` for counties)."""
     level = (request.args.get("level") or "municipality").strip()
     if level not in placedata.LEVELS:
-        return _error(400, f"Okänd nivå '{level[:30]}'. Giltiga: municipality (290 kommuner) eller county (21 län).",
+        return _error(400, _("Okänd nivå '%(level)s'. Giltiga: municipality (290 kommuner) eller county (21 län).",
+                             level=level[:30]),
                       "level", "one of: " + ", ".join(placedata.LEVELS))
     result, errors = run_search(request.args, per_page=1, proximity=False)
     if errors:
