@@ -345,7 +345,11 @@ def restore_command(path: str) -> None:
 @click.option("--queries", "n_queries", default=200, show_default=True, help="Antal frågor (--size).")
 @click.option("--database-url", help="Tillfällig databas för --size (ett nytt schema i denna PostgreSQL; standard: SQLite i en tillfällig katalog).")
 @click.option("--keep", is_flag=True, help="Behåll den tillfälliga instansens katalog (--size).")
-def bench_command(repeat: int, size: int | None, seed: int, n_queries: int, database_url: str | None, keep: bool) -> None:
+@click.option("--reuse", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Använd en kopia av databasen och indexet i en katalog som --keep behöll (samma --size och --seed): "
+              "ingen laddning och ingen ombyggnad, bara mätningarna.")
+def bench_command(repeat: int, size: int | None, seed: int, n_queries: int, database_url: str | None, keep: bool,
+                  reuse: Path | None) -> None:
     """Mät och skriv ut: Markdown-rendering av fientlig indata och söktider (p50/p95).
 
     Med --size N: mätverktyget i README-avsnittet om hastighet (syntetisk samling, sida vid sida med FTS5)."""
@@ -363,7 +367,7 @@ def bench_command(repeat: int, size: int | None, seed: int, n_queries: int, data
     if size:
         from .bench import run_size_bench
 
-        run_size_bench(size, seed, database_url, _content_dir(None), n_queries=n_queries, keep=keep)
+        run_size_bench(size, seed, database_url, _content_dir(None), n_queries=n_queries, keep=keep, reuse=reuse)
         return
 
     index = services.search_index()
