@@ -28,22 +28,21 @@ import os
 import re
 import time
 import unicodedata
-from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
-from itertools import chain
 from pathlib import Path
 
+import numpy as np
 from markupsafe import Markup
 from whoosh.query import Or, Term
 
 from .. import places as places_module
 from ..render import sanitize_snippet
+from . import arrays as arrays_module
 from . import cache as cache_module
 from . import compounds
 from . import synonyms as synonyms_module
 from .analysis import folded_analyzer, swedish_analyzer
-from .facets import columns_for
 from .scoring import Alt, OverBudget, Scorer, Unit
 from .snippets import snippet
 
@@ -425,58 +424,73 @@ def understand(index, scorer: Scorer, parsed: ParsedQuery, text: str) -> Underst
 
 
 class _Matches:
-    """The matching documents (with scores) under each combination of filters, each set
-    computed once: the total and the three facets often need the same one. Filters and
-    facet values come from the per-state column cache of kb/search/facets.py (a filter is
-    a set intersection, a facet one C-speed count)."""
+    """The matching documents under each combination of filters, as boolean masks by
+    document number (kb/search/arrays.py): a filter is a mask built once per index
+    state and value, a total a count, a facet one numpy bincount over (document, value)
+    pairs; the total and the three facets often need the same set, computed once."""
 
-    def __init__(self, searcher, scores: dict[int, float] | None, only: frozenset[str] | None = None):
+    def __init__(self, searcher, state, matched: np.ndarray | None, only: frozenset[str] | None = None):
         self.searcher = searcher
-        self.scores = scores  # None: every document matches (no query)
-        self.columns = columns_for(searcher)
-        self._sets: dict[tuple, list[int]] = {}
+        self.state = state
+        # `matched`: the matching documents' mask; None: every live document matches (no query).
+        self.base = state.live if matched is None else matched
+        self._sets: dict[tuple, np.ndarray] = {}
         # `only`: restrict to these slugs (e.g. examples checked recently); None: no restriction.
-        self.only = None if only is None else (
-            set(searcher.docs_for_query(Or([Term("slug", slug) for slug in sorted(only)]))) if only else set()
-        )
+        self.only = None
+        if only is not None:
+            self.only = np.zeros(state.n, dtype=bool)
+            if only:
+                found = list(searcher.docs_for_query(Or([Term("slug", slug) for slug in sorted(only)])))
+                self.only[np.array(found, dtype=np.int64)] = True
 
-    def docs(self, filters: dict[str, str]) -> list[int]:
+    def mask(self, filters: dict[str, str]) -> np.ndarray:
         key = tuple(sorted(filters.items()))
         found = self._sets.get(key)
         if found is None:
-            allowed = self.columns.filter_set(filters)
+            found = self.base
+            allowed = self.state.filter_mask(filters)
+            if allowed is not None:
+                found = found & allowed
             if self.only is not None:
-                allowed = self.only if allowed is None else allowed & self.only
-            base = self.scores.keys() if self.scores is not None else self.searcher.reader().all_doc_ids()
-            found = self._sets[key] = [d for d in base if allowed is None or d in allowed]
+                found = found & self.only
+            self._sets[key] = found
         return found
 
+    def docs(self, filters: dict[str, str]) -> np.ndarray:
+        """The matching document numbers under `filters`, ascending."""
+        return np.flatnonzero(self.mask(filters))
+
     def total(self, filters: dict[str, str]) -> int:
-        return len(self.docs(filters))
+        return int(np.count_nonzero(self.mask(filters)))
 
     def facet(self, filters: dict[str, str], name: str) -> dict[str, int]:
         """Counts of one facet's values among matches."""
-        column = self.columns.values[name]
-        return dict(Counter(chain.from_iterable(column[d] or () for d in self.docs(filters))))
+        return self.state.facets[name].count(self.mask(filters))
 
 
-def rank(searcher, docs: list[int], scores: dict[int, float] | None, sort: str) -> list[int]:
-    """Documents in the order shown: score (ties by title), newest first, or by title."""
-    reader = searcher.reader()
-    titles = reader.column_reader("title_sort")
+def order(state, docs: np.ndarray, scores: np.ndarray | None, sort: str) -> np.ndarray:
+    """Document numbers in the order shown: score (ties by title), newest first, or by
+    title; `scores` by document number. Equal keys keep document number order."""
+    titles = state.title_rank[docs]
     if sort == "newest":
-        published = reader.column_reader("published")
-        return sorted(docs, key=lambda d: (-_timestamp(published[d]), titles[d]))
-    if sort == "title" or scores is None:
-        return sorted(docs, key=lambda d: titles[d])
-    return sorted(docs, key=lambda d: (-scores[d], titles[d]))
+        keys = (titles, -state.timestamps[docs])
+    elif sort == "title" or scores is None:
+        keys = (titles,)
+    else:
+        keys = (titles, -scores[docs])
+    return docs[np.lexsort(keys)]
 
 
-def _timestamp(value) -> float:
-    try:
-        return value.timestamp()
-    except (AttributeError, OverflowError, ValueError, OSError):
-        return 0.0
+def rank(searcher, docs, scores: dict[int, float] | None, sort: str) -> list[int]:
+    """Documents in the order shown: score (ties by title), newest first, or by title."""
+    state = arrays_module.for_searcher(searcher)
+    docs = np.fromiter(docs, dtype=np.int64)
+    dense = None
+    if scores is not None:
+        dense = np.zeros(state.n, dtype=np.float64)
+        if scores:
+            dense[np.fromiter(scores.keys(), dtype=np.int64)] = np.fromiter(scores.values(), dtype=np.float64)
+    return order(state, docs, dense, sort).tolist()
 
 
 def _highlight_terms(units: list[Unit]) -> frozenset[str]:
@@ -511,18 +525,22 @@ def _run(index, params: SearchParams, table: synonyms_module.SynonymTable) -> Se
     notes += understood.notes
     if text and not understood.units:
         notes.append("Sökfrågan innehöll bara vanliga småord; alla exempel visas.")
-    scores = scorer.score(understood.units) if understood.units else None
+    scores = matched = None
+    if understood.units:
+        docnums, scores = scorer.score_arrays(understood.units)
+        matched = np.zeros(scorer.state.n, dtype=bool)
+        matched[docnums] = True
     filters = params.filters()
-    matches = _Matches(searcher, scores, params.only_slugs)
+    matches = _Matches(searcher, scorer.state, matched, params.only_slugs)
     docs = matches.docs(filters)
     total = len(docs)
 
     hits = []
     start = (params.page - 1) * params.per_page
     if start < total:
-        ordered = rank(searcher, docs, scores, params.sort)
+        ordered = order(scorer.state, docs, scores, params.sort)
         terms = _highlight_terms(understood.units)
-        for docnum in ordered[start:start + params.per_page]:
+        for docnum in ordered[start:start + params.per_page].tolist():
             stored = searcher.stored_fields(docnum)
             html = ""
             if terms:
@@ -564,7 +582,7 @@ def related_units(scorer: Scorer, text: str) -> list[Unit]:
             counts[stem] = counts.get(stem, 0) + 1
     weighted = []
     for stem, tf in counts.items():
-        idf = scorer.prepare(Alt(stems=(stem,))).idf
+        idf = scorer.idf(scorer.df(Alt(stems=(stem,))))
         if idf > 0:
             weighted.append(((1 + math.log(tf)) * idf, stem))
     weighted.sort(key=lambda x: (-x[0], x[1]))
