@@ -53,6 +53,7 @@ log = logging.getLogger(__name__)
 MAX_TERMS = 24
 SORTS = {"relevans": "relevance", "nyast": "newest", "titel": "title"}
 FACETS = ("category", "county", "municipality")
+WINDOW = 500  # matches kept in order with a result (proximity re-ranks these; nearby.RERANK_WINDOW)
 SYNONYM_BOOST = 0.7  # a synonym's match counts a little less than the word typed
 PLACE_BOOST = {"municipality": 1.0, "county": 0.7}  # a third of a strong topic word: a boost, not the topic
 PART_WEIGHT = 0.6  # each part of an unknown compound the person typed
@@ -118,6 +119,11 @@ class SearchResult:
     fuzzy: bool = False
     empty_places: set[str] = field(default_factory=set)  # named places with no examples (no filter offered)
     nearby: object | None = None  # kb.search.nearby.Nearby when proximity re-ordered the results
+    # The first WINDOW matches in the order shown (document numbers of the index state the
+    # result was computed on) and the words to highlight: nearby.rank_near re-orders those
+    # without searching again.
+    window: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32), repr=False, compare=False)
+    terms: frozenset[str] = frozenset()
 
     @property
     def pages(self) -> int:
@@ -537,18 +543,13 @@ def _run(index, params: SearchParams, table: synonyms_module.SynonymTable) -> Se
 
     hits = []
     start = (params.page - 1) * params.per_page
-    if start < total:
+    terms = _highlight_terms(understood.units)
+    window = np.zeros(0, dtype=np.int32)
+    if total:
         ordered = order(scorer.state, docs, scores, params.sort)
-        terms = _highlight_terms(understood.units)
-        for docnum in ordered[start:start + params.per_page].tolist():
-            stored = searcher.stored_fields(docnum)
-            html = ""
-            if terms:
-                try:  # kb/search/snippets.py: Whoosh's highlighter without re-analysing each body
-                    html = snippet(stored["plain"], terms, maxchars=220, surround=60, top=2)
-                except Exception:  # a snippet is a nicety; never fail a search for it
-                    html = ""
-            hits.append(_hit_from(stored, sanitize_snippet(html)))
+        window = ordered[:max(WINDOW, start + params.per_page)].astype(np.int32)
+        if start < total:
+            hits = hits_for(searcher, ordered[start:start + params.per_page].tolist(), terms)
 
     # Each facet is counted with the other filters applied but not its own, so
     # choosing a county still shows how many examples each category has there.
@@ -556,8 +557,23 @@ def _run(index, params: SearchParams, table: synonyms_module.SynonymTable) -> Se
     return SearchResult(
         params=params, total=total, hits=hits, facets=facets, notes=notes,
         places=understood.places, suggestion=understood.suggestion, fuzzy=understood.fuzzy,
-        empty_places=understood.empty_places,
+        empty_places=understood.empty_places, window=window, terms=terms,
     )
+
+
+def hits_for(searcher, docnums: list[int], terms: frozenset[str]) -> list[Hit]:
+    """Result-list entries of these documents, with highlighted snippets of `terms`."""
+    hits = []
+    for docnum in docnums:
+        stored = searcher.stored_fields(docnum)
+        html = ""
+        if terms:
+            try:  # kb/search/snippets.py: Whoosh's highlighter without re-analysing each body
+                html = snippet(stored["plain"], terms, maxchars=220, surround=60, top=2)
+            except Exception:  # a snippet is a nicety; never fail a search for it
+                html = ""
+        hits.append(_hit_from(stored, sanitize_snippet(html)))
+    return hits
 
 
 def _hit_from(stored, snippet: Markup | None = None) -> Hit:
