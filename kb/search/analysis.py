@@ -116,6 +116,9 @@ def folded_analyzer():
     return _base() | StopFilter(stoplist=STOP_WORDS, minsize=1)
 
 
+_FOLD = _base()  # one chain for every fold() (building it compiles its pattern: ~10 µs a call)
+
+
 def fold(text: str) -> str:
     """Fold a string the way the analyzers do (lower case, no diacritics, words only)."""
-    return " ".join(t.text for t in _base()(text))
+    return " ".join(t.text for t in _FOLD(text))
