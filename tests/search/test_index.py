@@ -114,6 +114,30 @@ def test_rebuild_swaps_generations_and_keeps_the_old_one_for_readers(make_app):
     assert _search(app).total > 0
 
 
+def test_rebuild_writes_growing_segments_and_indexes_every_entry(make_app, monkeypatch):
+    from whoosh.filedb.filestore import FileStorage
+
+    from kb.indexing import read_session
+    from kb.search import index as index_module
+
+    monkeypatch.setattr(index_module, "REBUILD_BATCH", 4)
+    app = make_app()
+    with app.app_context(), read_session() as session:
+        assert app.extensions["kb_index"].rebuild(session) == 56
+    ix = FileStorage(str(_live(app))).open_index()
+    assert [s.doc_count() for s in ix._segments()] == [4, 4, 8, 16, 24]  # each as large as all before it
+    with ix.searcher() as searcher:
+        assert searcher.doc_count() == 56
+    with app.app_context():
+        assert app.extensions["kb_index"].slugs() == {s for s in _all_slugs(app)}
+    assert _search(app, "villor").hits[0].slug == "kopa-villor-och-smahus"
+
+
+def _all_slugs(app) -> set[str]:
+    with app.app_context():
+        return set(db.session.scalars(sa.select(Entry.slug).where(Entry.published_revision_id.is_not(None))))
+
+
 def test_rebuild_prunes_generations_replaced_long_ago(make_app):
     from kb.indexing import read_session
 
