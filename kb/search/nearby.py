@@ -25,6 +25,7 @@ from whoosh.query import Or, Term
 
 from .. import geo, places
 from . import arrays
+from . import cache as cache_module
 from .params import ParamError
 from .query import Hit, SearchResult, _hit_from, hits_for, run
 
@@ -144,10 +145,28 @@ def _home(result: SearchResult, near: str | None) -> tuple[str | None, str]:
 
 
 def rank_near(index, result: SearchResult, near: str | None = None) -> SearchResult:
-    """Order `result` by proximity to a municipality (see module docstring); sets `result.nearby`."""
+    """Order `result` by proximity to a municipality (see module docstring); sets `result.nearby`.
+
+    A repeated request is a lookup in the results cache (kb/search/cache.py), keyed like
+    the search itself plus `near`: the re-ordered page is not rebuilt."""
     home, reason = _home(result, near)
     if home is None:
         return result
+    caches = cache_module.current()
+    key = None
+    if caches is not None:
+        base = cache_module.results_key(index, result.params, caches.catalog(), result.params.q)
+        key = None if base is None else ("near", near, base)
+        found = caches.get(key)
+        if found is not None:
+            return found
+    ranked = _rank_near(index, result, home, reason)
+    if caches is not None:
+        caches.put(key, ranked)
+    return ranked
+
+
+def _rank_near(index, result: SearchResult, home: str, reason: str) -> SearchResult:
     neighbours = geo.neighbours(home)
     around = {p.code for p in neighbours}
     info = Nearby(places.municipality(home), neighbours, reason)
