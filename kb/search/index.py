@@ -78,6 +78,16 @@ def _read_meta(generation: Path) -> dict:
     return json.loads((generation / META).read_text())
 
 
+def _generation_lexicon(generation: Path):
+    """The word list a generation was built with, as its stored hashes (kb/search/compounds.py):
+    updates split compounds exactly as the build did, and a serving process never loads the
+    full list (1 s, ~45 MB) to apply a change. None (the full list) when the file is missing."""
+    from .compounds import query_lexicon
+
+    lex = query_lexicon(generation)
+    return lex if lex else None
+
+
 class IndexUnavailable(RuntimeError):
     """The index cannot be read now; it has been marked for a rebuild outside requests."""
 
@@ -307,9 +317,6 @@ class SearchIndex:
             return 0
         if self.log_source.last_id(session) <= _read_applied(gen):
             return 0
-        from .compounds import lexicon
-
-        lexicon()  # loaded before the lock, so nobody waits seconds behind it
         with _file_lock(self.root / "apply.lock"):
             gen = self._generation()
             applied = _read_applied(gen)
@@ -318,13 +325,14 @@ class SearchIndex:
                 return 0
             entry_ids = sorted({entry_id for _id, entry_id in rows})
             published = {e.id: e for e in self.log_source.published(session, entry_ids)}
+            lex = _generation_lexicon(gen)
             with _writer(gen, merge) as w:
                 for entry_id in entry_ids:
                     entry = published.get(entry_id)
                     if entry is None:
                         w.delete_by_term("entry_id", str(entry_id))
                     else:
-                        w.update_document(**document_for(entry))
+                        w.update_document(**document_for(entry, lex))
             _write_applied(gen, rows[-1][0])
             return len(rows)
 
@@ -333,11 +341,12 @@ class SearchIndex:
         gen = self._generation()
         if gen is None:
             raise IndexUnavailable("index missing")
+        lex = _generation_lexicon(gen)
         with _file_lock(self.root / "apply.lock"), _writer(gen, merge=False) as w:
             for entry_id in remove_entry_ids:
                 w.delete_by_term("entry_id", str(entry_id))
             for entry in entries:
-                w.update_document(**document_for(entry))
+                w.update_document(**document_for(entry, lex))
 
     def optimize_if_fragmented(self) -> bool:
         """Merge segments when there are many (maintenance worker only); True if it merged."""

@@ -233,3 +233,38 @@ def test_searcher_is_reopened_after_an_in_place_edit_of_published_text(make_app)
         entry.published_revision.title = "Modulhus – uppdaterad titel zebrafink"
         db.session.commit()  # the log row is written and applied by the commit itself
     assert _search(app, "zebrafink").hits[0].slug == "modulhus"
+
+
+def test_applying_the_log_splits_compounds_with_the_generations_hashed_word_list(make_app, monkeypatch):
+    from kb.search import compounds
+
+    app = make_app()
+
+    def full_list_not_needed(stem):
+        raise AssertionError("an update loaded the full word list")
+
+    monkeypatch.setattr(compounds, "_split_full", full_list_not_needed)
+    with app.app_context():
+        entry = db.session.scalars(sa.select(Entry).where(Entry.slug == "modulhus")).one()
+        entry.published_revision.title = "Modulhus för zebrafink och fotbollsklubbar"
+        db.session.commit()  # applied by the commit itself
+    assert _search(app, "zebrafink").hits[0].slug == "modulhus"
+    monkeypatch.undo()
+    with app.app_context():
+        searcher = app.extensions["kb_index"].searcher()
+        docnum = searcher.document_number(slug="modulhus")
+        assert compounds.split("fotbollsklubb") == ("fotboll", "klubb")
+        for part in ("fotboll", "klubb"):
+            assert docnum in set(searcher.reader().postings("parts", part).all_ids()), part
+
+
+def test_hashed_word_list_splits_every_indexed_word_as_the_full_list_does(loaded_app):
+    from kb.search import compounds
+
+    words, stems = compounds.lexicon()
+    hashed = compounds.HashedLexicon.build(words, stems)
+    with loaded_app.app_context():
+        reader = loaded_app.extensions["kb_index"].searcher().reader()
+        indexed = [t.decode() if isinstance(t, bytes) else t for t in reader.lexicon("body")]
+    assert len(indexed) > 1000
+    assert compounds.parts_of(indexed, hashed) == compounds.parts_of(indexed)
