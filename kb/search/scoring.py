@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from whoosh.query import Phrase
+from whoosh.reading import TermNotFound
 
 from . import arrays as arrays_module
 from .schema import WEIGHTS
@@ -196,10 +197,10 @@ class Scorer:
         if len(words) == 1:
             parts = []
             for leaf, offset in self.searcher.leaf_searchers():
-                reader = leaf.reader()
-                if (fieldname, words[0]) not in reader:
+                try:  # one term lookup (a `(field, word) in reader` test first made it two)
+                    matcher = leaf.reader().postings(fieldname, words[0])
+                except TermNotFound:
                     continue
-                matcher = reader.postings(fieldname, words[0])
                 matcher = getattr(matcher, "child", matcher)  # deletions are masked below
                 ids, weights = _read_matcher(matcher)
                 parts.append((ids + offset, weights))
