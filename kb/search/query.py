@@ -596,8 +596,23 @@ def related_units(scorer: Scorer, text: str) -> list[Unit]:
     for stem in _terms(_sv, text):
         if len(stem) >= 3 and not stem.isdigit():
             counts[stem] = counts.get(stem, 0) + 1
-    weighted = []
+    # Reading every word's postings for its exact rarity was nearly all of the time (an
+    # example has ~100 distinct words). Bounds from the term dictionary rule most words
+    # out first: a word whose best possible weight is below the RELATED_TERMS-th best
+    # guaranteed weight cannot be among the top; only the others get an exact IDF.
+    bounded = []
     for stem, tf in counts.items():
+        least, most = scorer.df_bounds(Alt(stems=(stem,)))
+        if most:
+            boost = 1 + math.log(tf)
+            low = boost * scorer.idf(most) if least else 0.0  # least 0: perhaps only in deleted documents
+            bounded.append((low, boost * scorer.idf(max(least, 1)), stem, tf))
+    lows = sorted((low for low, _high, _stem, _tf in bounded), reverse=True)
+    threshold = lows[RELATED_TERMS - 1] if len(lows) >= RELATED_TERMS else 0.0
+    weighted = []
+    for _low, high, stem, tf in bounded:
+        if high < threshold:
+            continue
         idf = scorer.idf(scorer.df(Alt(stems=(stem,))))
         if idf > 0:
             weighted.append(((1 + math.log(tf)) * idf, stem))

@@ -344,6 +344,17 @@ class Scorer:
         self.prepare_array(alt).mark(mask)
         return int(np.count_nonzero(mask))
 
+    def df_bounds(self, alt: Alt) -> tuple[int, int]:
+        """(at least, at most) `df(alt)`, from the term dictionary alone (no postings read):
+        the largest per-field document frequency less the deleted documents, and the sum
+        of them. Exact (`df`) for anything but one stemmed word."""
+        if alt.folded or alt.exact or len(alt.stems) != 1:
+            exact = self.df(alt)
+            return exact, exact
+        per_field = [self.searcher.doc_frequency(f, alt.stems[0]) for f in (*STEMMED_FIELDS, "parts")]
+        deleted = self.searcher.doc_count_all() - self.n
+        return max(0, max(per_field) - deleted), min(sum(per_field), self.n)
+
     def _unit_scores(self, alts: list[_PreparedArrays], idf: float) -> np.ndarray:
         """`unit_score` for every document (0 where the unit does not match)."""
         n = self.state.n

@@ -164,3 +164,35 @@ def test_order_equals_sorting_by_score_then_title(index):
         assert q.rank(searcher, docs, scores, "title") == sorted(docs, key=lambda d: (titles[d], d))
         assert q.rank(searcher, docs, scores, "newest") == sorted(
             docs, key=lambda d: (-published[d].timestamp(), titles[d], d))
+
+
+def _related_units_exact(scorer, text):
+    """query.related_units as it was: the exact IDF of every word of the text."""
+    import math
+
+    counts = Counter(s for s in q._terms(q._sv, text) if len(s) >= 3 and not s.isdigit())
+    weighted = []
+    for stem, tf in counts.items():
+        idf = scorer.idf(scorer.df(Alt(stems=(stem,))))
+        if idf > 0:
+            weighted.append(((1 + math.log(tf)) * idf, stem))
+    weighted.sort(key=lambda x: (-x[0], x[1]))
+    return weighted[:q.RELATED_TERMS]
+
+
+def test_related_words_pruned_by_dictionary_bounds_equal_the_exact_choice(index, loaded_app):
+    with index.searcher() as searcher:  # three segments with deletions
+        scorer = Scorer(searcher)
+        for text in ("bostad villor skola " * 3 + " ".join(WORDS), "buss buss buss läxhjälp", "praktik"):
+            units = q.related_units(scorer, text)
+            exact = _related_units_exact(scorer, text)
+            assert [(u.label, u.weight) for u in units] == [(s, w / exact[0][0]) for w, s in exact]
+    with loaded_app.app_context():
+        searcher = loaded_app.extensions["kb_index"].searcher()
+        scorer = Scorer(searcher)
+        for stored in searcher.all_stored_fields():
+            text = f"{stored['title']} {stored['summary']} {stored['plain']}"
+            units = q.related_units(scorer, text)
+            exact = _related_units_exact(scorer, text)
+            assert len(units) == q.RELATED_TERMS
+            assert [(u.label, u.weight) for u in units] == [(s, w / exact[0][0]) for w, s in exact], stored["slug"]
