@@ -136,12 +136,12 @@ class FusedChain(CompositeAnalyzer):
             self._stops, self._minsize = stop.stops, stop.min
             self._stem = items[4].stem if len(items) == 5 else None
 
-    def __getstate__(self):
-        return {"items": self.items}
-
-    def __setstate__(self, state):
-        self.items = state["items"]
-        self._setup()
+    def __reduce__(self):
+        # Pickled (into an index's schema) as the plain Whoosh chain it runs: any version of
+        # this code, even one without FusedChain, can open the index. A rebuild writes
+        # with the schema object it created (fused); updates of an opened index use the
+        # plain chain, for a few documents.
+        return (CompositeAnalyzer, tuple(self.items))
 
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True, start_pos=0,
                  start_char=0, tokenize=True, mode="", no_morph=False, **kwargs):

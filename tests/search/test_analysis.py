@@ -54,6 +54,8 @@ def test_fused_chains_yield_exactly_the_tokens_of_whoosh_chains():
     import random
     from pathlib import Path
 
+    from whoosh.analysis.analyzers import CompositeAnalyzer
+
     from kb.search.analysis import (
         FusedChain, chained_folded_analyzer, chained_swedish_analyzer, folded_analyzer, swedish_analyzer,
     )
@@ -66,7 +68,8 @@ def test_fused_chains_yield_exactly_the_tokens_of_whoosh_chains():
     pairs = ((swedish_analyzer(), chained_swedish_analyzer()), (folded_analyzer(), chained_folded_analyzer()))
     for fused, chained in pairs:
         assert isinstance(fused, FusedChain) and fused._fast
-        revived = pickle.loads(pickle.dumps(fused))  # the schema is pickled into the index
+        revived = pickle.loads(pickle.dumps(fused))  # pickled into the index schema as the plain chain
+        assert type(revived) is CompositeAnalyzer and revived == chained
         for kwargs in ({}, {"positions": True}, {"positions": True, "mode": "index", "boosts": True},
                        {"mode": "query"}, {"positions": True, "chars": True}, {"removestops": False},
                        {"positions": True, "start_pos": 3}, {"no_morph": True}):
@@ -75,3 +78,20 @@ def test_fused_chains_yield_exactly_the_tokens_of_whoosh_chains():
                 assert _stream(fused, text, **kwargs) == expected, (kwargs, text)
                 assert _stream(fused, text, **kwargs) == expected, (kwargs, text)  # again, from its word cache
                 assert _stream(revived, text, **kwargs) == expected, (kwargs, text)
+
+
+def test_a_rebuild_writes_with_fused_chains_and_stores_plain_ones(tmp_path):
+    from whoosh.filedb.filestore import FileStorage
+
+    from kb.search.analysis import FusedChain
+    from kb.search.schema import make_schema
+
+    ix = FileStorage(str(tmp_path)).create_index(make_schema())
+    w = ix.writer()
+    assert isinstance(w.schema["body"].analyzer, FusedChain)  # the rebuild's writers
+    w.add_document(slug="a", entry_id="1", title="Kommunen köper villor", body="bostäder åt nyanlända")
+    w.commit()
+    reopened = FileStorage(str(tmp_path)).open_index()  # how updates open it
+    assert type(reopened.schema["body"].analyzer) is not FusedChain
+    with reopened.searcher() as searcher:
+        assert searcher.doc_frequency("body", "bostad") == 1 and searcher.doc_frequency("title", "villa") == 1
