@@ -9,7 +9,7 @@ segment, whole columns at a time, and kept as arrays:
 * per segment (index directory + segment id; a segment never changes its documents):
   the field lengths of every scored field (decoded exactly as `doc_field_length`
   decodes them), the title sort key, the publication timestamp and the facet values;
-* per searcher state (the same key as the facet columns of facets.py: index
+* per searcher state (the key the facet columns had in the former facets.py: index
   directory, Whoosh commit generation, segment ids): those laid out by global
   document number, the deleted documents, the rank of each title in title order,
   each field's length normalisation for BM25 (it depends on the average length,
