@@ -327,9 +327,22 @@ def scratch_app(home: Path, database_url: str | None):
             drop()
 
 
+def _copy_instance(kept: Path, home: Path) -> None:
+    """A copy of a kept scratch instance (database and index) into `home`, so a run that
+    reuses it never changes the kept one (the approvals add examples)."""
+    if not (kept / "kb.sqlite3").is_file() or not (kept / "search" / "live").is_symlink():
+        raise click.UsageError(f"{kept} is not an instance kept by `flask kb bench --size N --keep` (SQLite)")
+    shutil.copy2(kept / "kb.sqlite3", home / "kb.sqlite3")
+    shutil.copytree(kept / "search", home / "search", symlinks=True)
+
+
 def run_size_bench(size: int, seed: int, database_url: str | None, source: Path, n_queries: int = 200,
-                   approvals: int = 10, keep: bool = False, echo=click.echo) -> dict:
-    """Everything `flask kb bench --size N` measures; returns the numbers it printed."""
+                   approvals: int = 10, keep: bool = False, echo=click.echo, reuse: Path | None = None) -> dict:
+    """Everything `flask kb bench --size N` measures; returns the numbers it printed.
+
+    `reuse`: the directory of an earlier `--keep` run with the same size and seed; its
+    database and index are copied and used as they are (no load, no rebuild: the
+    rebuild time is then not measured), so query timings can be repeated in seconds."""
     from . import accounts, exchange, indexing, moderation
     from .audit import Actor
     from .permissions import system_actor
@@ -337,27 +350,34 @@ def run_size_bench(size: int, seed: int, database_url: str | None, source: Path,
     from .models import Entry, User
     from .workflow import Action
 
+    if reuse is not None and database_url:
+        raise click.UsageError("--reuse works with the SQLite scratch instance only")
     home = Path(tempfile.mkdtemp(prefix=f"kb-bench-{size}-"))
-    out: dict = {"size": size}
+    out: dict = {"size": size, "rebuild": None}
+    run_tag = uuid.uuid4().hex[:6]  # approvals of an earlier run may be in a reused index
     try:
         start = time.perf_counter()
         examples = make_corpus(source, home / "content", size, seed)
         echo(f"corpus      {size} examples written in {time.perf_counter() - start:.1f} s ({home / 'content'})")
         queries = make_queries(examples, source, seed, n_queries)
+        if reuse is not None:
+            _copy_instance(Path(reuse), home)
+            echo(f"reuse       database and index copied from {reuse} (no load, no rebuild)")
         with scratch_app(home, database_url) as app:
             client = app.test_client()
             with app.app_context():
-                with _bar("load", size) as bar:
-                    start = time.perf_counter()
-                    exchange.load_content(home / "content", progress=lambda _slug: bar.update(1))
-                    db.session.commit()
-                    out["load"] = time.perf_counter() - start
-                echo(f"load        {out['load']:.1f} s (parse, validate, database; {db.engine.dialect.name})")
-                with _bar("rebuild", size) as bar, indexing.read_session() as session:
-                    start = time.perf_counter()
-                    app.extensions["kb_index"].rebuild(session, progress=bar.update)
-                    out["rebuild"] = time.perf_counter() - start
-                echo(f"rebuild     {out['rebuild']:.1f} s, index {_du(home / 'search') / 1e6:.0f} MB")
+                if reuse is None:
+                    with _bar("load", size) as bar:
+                        start = time.perf_counter()
+                        exchange.load_content(home / "content", progress=lambda _slug: bar.update(1))
+                        db.session.commit()
+                        out["load"] = time.perf_counter() - start
+                    echo(f"load        {out['load']:.1f} s (parse, validate, database; {db.engine.dialect.name})")
+                    with _bar("rebuild", size) as bar, indexing.read_session() as session:
+                        start = time.perf_counter()
+                        app.extensions["kb_index"].rebuild(session, progress=bar.update)
+                        out["rebuild"] = time.perf_counter() - start
+                    echo(f"rebuild     {out['rebuild']:.1f} s, index {_du(home / 'search') / 1e6:.0f} MB")
             app.config["KB_INDEX_APPLY_AFTER_COMMIT"] = True
 
             fts_start = time.perf_counter()
@@ -400,13 +420,13 @@ def run_size_bench(size: int, seed: int, database_url: str | None, source: Path,
 
             answer, visible = [], []
             with app.app_context():
-                author = accounts.add_user(system_actor("bench"), "bench-author@example.se", PASSWORD, "contributor", "20")
-                approver = accounts.add_user(system_actor("bench"), "bench-moderator@example.se", PASSWORD, "moderator", "20")
+                author = accounts.add_user(system_actor("bench"), f"bench-author-{run_tag}@example.se", PASSWORD, "contributor", "20")
+                approver = accounts.add_user(system_actor("bench"), f"bench-moderator-{run_tag}@example.se", PASSWORD, "moderator", "20")
                 db.session.commit()
                 approver_id, ids = approver.id, []
                 for k in range(approvals):
                     entry = moderation.create_entry(Actor(author), moderation.EntryInput(
-                        title=f"Läxhjälp med volontärer nummer {k} zq{k}bench", summary="Volontärer hjälper elever med läxor.",
+                        title=f"Läxhjälp med volontärer nummer {k} zq{k}{run_tag}bench", summary="Volontärer hjälper elever med läxor.",
                         category=examples[0].category, municipalities=["2081"],
                         body="## Vad gjordes\n\nLäxhjälp varje vecka på biblioteket."))
                     moderation.transition(Actor(author), entry, Action.SUBMIT)
@@ -423,7 +443,7 @@ def run_size_bench(size: int, seed: int, database_url: str | None, source: Path,
                         answer.append(1000 * (time.perf_counter() - start))
                         db.session.remove()
                     while True:
-                        found = client.get("/api/v1/search", query_string={"q": f"zq{k}bench"}).get_json()["total"]
+                        found = client.get("/api/v1/search", query_string={"q": f"zq{k}{run_tag}bench"}).get_json()["total"]
                         if found or time.perf_counter() - start > 30:
                             break
                         time.sleep(0.005)
@@ -442,8 +462,9 @@ def run_size_bench(size: int, seed: int, database_url: str | None, source: Path,
             shutil.rmtree(home, ignore_errors=True)
     load = os.getloadavg()
     echo(f"machine     load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}, {os.cpu_count()} cores")
+    rebuild = "-" if out["rebuild"] is None else f"{out['rebuild']:.1f}"
     echo(f"size {size}  p50 {out['p50']:.1f} ms  p95 {out['p95']:.1f} ms  fts5-p50 {out['fts_p50']:.1f} ms  "
-         f"ratio {out['ratio']:.1f}  rebuild {out['rebuild']:.1f} s  approve-visible-p95 {out['visible_p95']:.0f} ms")
+         f"ratio {out['ratio']:.1f}  rebuild {rebuild} s  approve-visible-p95 {out['visible_p95']:.0f} ms")
     return out
 
 

@@ -364,7 +364,11 @@ def restore_command(path: str) -> None:
 @option("--queries", "n_queries", default=200, show_default=True, help=_l("Antal frågor (--size)."))
 @option("--database-url", help=_l("Tillfällig databas för --size (ett nytt schema i denna PostgreSQL; standard: SQLite i en tillfällig katalog)."))
 @option("--keep", is_flag=True, help=_l("Behåll den tillfälliga instansens katalog (--size)."))
-def bench_command(repeat: int, size: int | None, seed: int, n_queries: int, database_url: str | None, keep: bool) -> None:
+@option("--reuse", type=click.Path(exists=True, file_okay=False, path_type=Path),
+        help=_l("Använd en kopia av databasen och indexet i en katalog som --keep behöll (samma --size och --seed): "
+                "ingen laddning och ingen ombyggnad, bara mätningarna."))
+def bench_command(repeat: int, size: int | None, seed: int, n_queries: int, database_url: str | None, keep: bool,
+                  reuse: Path | None) -> None:
     import statistics
     import time
 
@@ -379,7 +383,7 @@ def bench_command(repeat: int, size: int | None, seed: int, n_queries: int, data
     if size:
         from .bench import run_size_bench
 
-        run_size_bench(size, seed, database_url, _content_dir(None), n_queries=n_queries, keep=keep)
+        run_size_bench(size, seed, database_url, _content_dir(None), n_queries=n_queries, keep=keep, reuse=reuse)
         return
 
     index = services.search_index()

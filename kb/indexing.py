@@ -197,9 +197,8 @@ class IndexWorker(threading.Thread):
         self.stopping = threading.Event()
 
     def run(self) -> None:
-        from .search.compounds import lexicon
-
-        lexicon()  # loaded once here, before any index lock is taken
+        # The full Swedish word list is not preloaded: applying the log splits compounds
+        # with the generation's hashed list; only a rebuild loads it (before its lock).
         while not self.stopping.is_set():
             try:
                 with self.app.app_context():

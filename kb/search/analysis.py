@@ -10,7 +10,8 @@ index records the version that built it and is rebuilt automatically on mismatch
 """
 from __future__ import annotations
 
-from whoosh.analysis import CharsetFilter, Filter, LowercaseFilter, RegexTokenizer, StopFilter
+from whoosh.analysis import CharsetFilter, Filter, LowercaseFilter, RegexTokenizer, StopFilter, Token
+from whoosh.analysis.analyzers import CompositeAnalyzer
 from whoosh.lang import stopwords_for_language
 from whoosh.lang.snowball.swedish import SwedishStemmer
 from whoosh.support.charset import accent_map
@@ -106,16 +107,105 @@ def _base():
     )
 
 
+class FusedChain(CompositeAnalyzer):
+    """The chain tokenizer → lower case → fold → stop words (→ stem) run as one loop.
+
+    Whoosh runs a chain as nested generators, one per step, every token passing
+    through each: a third of a rebuild was analysis. For the usual calls (indexing and
+    queries: no character offsets, stop words removed) this does the same steps in
+    one loop and yields the same tokens (text, position, boost); any other call runs
+    the chain as Whoosh does. tests/search/test_analysis.py compares both."""
+
+    def __init__(self, *items):
+        super().__init__(*items)
+        self._setup()
+
+    def _setup(self) -> None:
+        items = self.items
+        kinds = [type(i) for i in items[:4]]
+        stop = items[3] if len(items) > 3 else None
+        self._fast = (
+            kinds == [RegexTokenizer, LowercaseFilter, CharsetFilter, StopFilter]
+            and not items[0].gaps and items[0].expression.groups == 0 and stop.max is None and stop.renumber
+            and (len(items) == 4 or (len(items) == 5 and type(items[4]) is SwedishStemFilter))
+        )
+        if self._fast:
+            self._findall = items[0].expression.findall
+            self._words: dict[str, str | None] = {}  # word as written → its term (None: a stop word)
+            self._charmap = items[2].charmap
+            self._stops, self._minsize = stop.stops, stop.min
+            self._stem = items[4].stem if len(items) == 5 else None
+
+    def __reduce__(self):
+        # Pickled (into an index's schema) as the plain Whoosh chain it runs: any version of
+        # this code, even one without FusedChain, can open the index. A rebuild writes
+        # with the schema object it created (fused); updates of an opened index use the
+        # plain chain, for a few documents.
+        return (CompositeAnalyzer, tuple(self.items))
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True, start_pos=0,
+                 start_char=0, tokenize=True, mode="", no_morph=False, **kwargs):
+        if (not self._fast or chars or keeporiginal or not removestops or start_pos or not tokenize
+                or (no_morph and self._stem is not None) or not isinstance(value, str)):
+            return CompositeAnalyzer.__call__(
+                self, value, positions=positions, chars=chars, keeporiginal=keeporiginal, removestops=removestops,
+                start_pos=start_pos, start_char=start_char, tokenize=tokenize, mode=mode, no_morph=no_morph, **kwargs)
+        return self._tokens(value, positions, mode, kwargs)
+
+    def _tokens(self, value, positions, mode, kwargs):
+        t = Token(positions, False, removestops=True, mode=mode, **kwargs)
+        words = self._words
+        pos = None
+        for i, word in enumerate(self._findall(value)):
+            text = words.get(word, _UNSEEN)
+            if text is _UNSEEN:
+                text = self._term(word)
+                if len(words) < _WORDS_MAX:
+                    words[word] = text
+            if text is None:
+                continue
+            if positions:
+                # StopFilter(renumber=True): the first kept word keeps its position, the next count on from it.
+                pos = i if pos is None else pos + 1
+                t.pos = pos
+            t.text = text
+            t.boost = 1.0
+            t.stopped = False
+            yield t
+
+    def _term(self, word: str) -> str | None:
+        text = word.lower().translate(self._charmap)
+        if len(text) < self._minsize or text in self._stops:
+            return None
+        return self._stem(text) if self._stem is not None else text
+
+
+_UNSEEN = object()
+_WORDS_MAX = 200_000  # distinct words remembered per chain
+
+
 def swedish_analyzer():
     """Stemmed Swedish text: title, summary, body, tags."""
-    return _base() | StopFilter(stoplist=STOP_WORDS, minsize=1) | SwedishStemFilter()
+    return FusedChain(_base() | StopFilter(stoplist=STOP_WORDS, minsize=1) | SwedishStemFilter())
 
 
 def folded_analyzer():
     """Words folded but not stemmed: place names and the spelling dictionary."""
+    return FusedChain(_base() | StopFilter(stoplist=STOP_WORDS, minsize=1))
+
+
+def chained_swedish_analyzer():
+    """swedish_analyzer() as Whoosh runs a chain (the reference FusedChain is tested against)."""
+    return _base() | StopFilter(stoplist=STOP_WORDS, minsize=1) | SwedishStemFilter()
+
+
+def chained_folded_analyzer():
     return _base() | StopFilter(stoplist=STOP_WORDS, minsize=1)
+
+
+_FOLD = _base()  # one chain for every fold() (building it compiles its pattern: ~10 µs a call)
 
 
 def fold(text: str) -> str:
     """Fold a string the way the analyzers do (lower case, no diacritics, words only)."""
-    return " ".join(t.text for t in _base()(text))
+    return " ".join(t.text for t in _FOLD(text))

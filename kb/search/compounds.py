@@ -185,9 +185,10 @@ def _split_with(stem: str, words, stems, lex) -> tuple[str, ...]:
     return tuple(p for p in dict.fromkeys(out) if p not in NOISE and p != stem)
 
 
-def parts_of(stems: list[str]) -> list[str]:
-    """Every compound part of a list of stemmed tokens (with repeats, for term frequency)."""
+def parts_of(stems: list[str], lex: HashedLexicon | None = None) -> list[str]:
+    """Every compound part of a list of stemmed tokens (with repeats, for term frequency);
+    `lex` as for `split` (an update of an existing generation uses that generation's list)."""
     out: list[str] = []
     for stem in stems:
-        out.extend(split(stem))
+        out.extend(split(stem, lex))
     return out

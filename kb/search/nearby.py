@@ -19,12 +19,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
+import numpy as np
+
 from flask_babel import gettext as _
 from whoosh.query import Or, Term
 
 from .. import geo, places
+from . import arrays
+from . import cache as cache_module
 from .params import ParamError
-from .query import Hit, SearchResult, _hit_from, run
+from .query import Hit, SearchResult, _hit_from, hits_for, run
 
 RERANK_WINDOW = 500  # results re-ordered by proximity; beyond this, plain search order
 EXTRA_LIMIT = 10  # neighbours' matches listed after a municipality-filtered result
@@ -141,41 +145,68 @@ def _home(result: SearchResult, near: str | None) -> tuple[str | None, str]:
     return None, ""
 
 
-def _tier(hit: Hit, home: str, around: set[str]) -> int:
-    codes = {c for c, _n in hit.municipalities}
-    if home in codes:
-        return 0
-    if codes & around:
-        return 1
-    return 2
-
-
 def rank_near(index, result: SearchResult, near: str | None = None) -> SearchResult:
-    """Order `result` by proximity to a municipality (see module docstring); sets `result.nearby`."""
+    """Order `result` by proximity to a municipality (see module docstring); sets `result.nearby`.
+
+    A repeated request is a lookup in the results cache (kb/search/cache.py), keyed like
+    the search itself plus `near`: the re-ordered page is not rebuilt."""
     home, reason = _home(result, near)
     if home is None:
         return result
+    caches = getattr(index, "caches", None)
+    key = None
+    if caches is not None:
+        base = cache_module.results_key(index, result.params, caches.catalog(), result.params.q)
+        key = None if base is None else ("near", near, base)
+        found = caches.get(key)
+        if found is not None:
+            return found
+    ranked = _rank_near(index, result, home, reason)
+    if caches is not None:
+        caches.put(key, ranked)
+    return ranked
+
+
+def _rank_near(index, result: SearchResult, home: str, reason: str) -> SearchResult:
     neighbours = geo.neighbours(home)
     around = {p.code for p in neighbours}
     info = Nearby(places.municipality(home), neighbours, reason)
     result = replace(result)  # a copy: `result` may be shared through the results cache
     params = result.params
+    searcher = index.searcher()
     if reason == "filter":
-        wider = run(index, replace(params, municipality=None, page=1, per_page=RERANK_WINDOW))
-        info.extra = [h for h in wider.hits if _tier(h, home, around) == 1][:EXTRA_LIMIT]
-        info.home_count, info.neighbour_count = result.total, sum(1 for h in wider.hits if _tier(h, home, around) == 1)
+        # The same search without the municipality filter: its first RERANK_WINDOW matches
+        # (kept in order with every result, no second page of hits built).
+        wider = run(index, replace(params, municipality=None, page=1))
+        window = wider.window[:RERANK_WINDOW]
+        neighbours_only = _tiers(searcher, window, home, around) == 1
+        info.extra = hits_for(searcher, window[neighbours_only][:EXTRA_LIMIT].tolist(), wider.terms)
+        info.home_count, info.neighbour_count = result.total, int(np.count_nonzero(neighbours_only))
         result.nearby = info
         return result
     if result.total == 0:
         result.nearby = info
         return result
-    window = run(index, replace(params, page=1, per_page=min(result.total, RERANK_WINDOW)))
-    tiers = [_tier(h, home, around) for h in window.hits]
-    ordered = [h for _t, h in sorted(zip(tiers, window.hits, strict=True), key=lambda pair: pair[0])]
-    info.home_count, info.neighbour_count = tiers.count(0), tiers.count(1)
+    window = result.window[:min(result.total, RERANK_WINDOW)]
+    tiers = _tiers(searcher, window, home, around)
+    ordered = window[np.argsort(tiers, kind="stable")]  # each tier in search order
+    info.home_count, info.neighbour_count = int(np.count_nonzero(tiers == 0)), int(np.count_nonzero(tiers == 1))
     start = (params.page - 1) * params.per_page
     if start < len(ordered):
-        result.hits = ordered[start:start + params.per_page]
+        result.hits = hits_for(searcher, ordered[start:start + params.per_page].tolist(), result.terms)
     result.nearby = info
     return result
+
+
+def _tiers(searcher, docnums: np.ndarray, home: str, around: set[str]) -> np.ndarray:
+    """Each document's tier: 0 in `home`, 1 in a neighbour (`around`), 2 elsewhere (its
+    municipalities from the facet arrays, kb/search/arrays.py)."""
+    state = arrays.for_searcher(searcher)
+    tiers = np.full(len(docnums), 2, dtype=np.int8)
+    near = np.zeros(state.n, dtype=bool)
+    for code in around:
+        near |= state.mask_with("municipality", code)
+    tiers[near[docnums]] = 1
+    tiers[state.mask_with("municipality", home)[docnums]] = 0
+    return tiers
 

@@ -28,12 +28,11 @@ import os
 import re
 import time
 import unicodedata
-from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
-from itertools import chain
 from pathlib import Path
 
+import numpy as np
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
@@ -42,11 +41,11 @@ from whoosh.query import Or, Term
 
 from .. import places as places_module
 from ..render import sanitize_snippet
+from . import arrays as arrays_module
 from . import cache as cache_module
 from . import compounds
 from . import synonyms as synonyms_module
 from .analysis import folded_analyzer, swedish_analyzer
-from .facets import columns_for
 from .scoring import Alt, OverBudget, Scorer, Unit
 from .snippets import snippet
 
@@ -57,6 +56,7 @@ log = logging.getLogger(__name__)
 MAX_TERMS = 24
 SORTS = {"relevans": "relevance", "nyast": "newest", "titel": "title"}
 FACETS = ("category", "county", "municipality")
+WINDOW = 500  # matches kept in order with a result (proximity re-ranks these; nearby.RERANK_WINDOW)
 SYNONYM_BOOST = 0.7  # a synonym's match counts a little less than the word typed
 PLACE_BOOST = {"municipality": 1.0, "county": 0.7}  # a third of a strong topic word: a boost, not the topic
 PART_WEIGHT = 0.6  # each part of an unknown compound the person typed
@@ -122,6 +122,11 @@ class SearchResult:
     fuzzy: bool = False
     empty_places: set[str] = field(default_factory=set)  # named places with no examples (no filter offered)
     nearby: object | None = None  # kb.search.nearby.Nearby when proximity re-ordered the results
+    # The first WINDOW matches in the order shown (document numbers of the index state the
+    # result was computed on) and the words to highlight: nearby.rank_near re-orders those
+    # without searching again.
+    window: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32), repr=False, compare=False)
+    terms: frozenset[str] = frozenset()
 
     @property
     def pages(self) -> int:
@@ -429,58 +434,73 @@ def understand(index, scorer: Scorer, parsed: ParsedQuery, text: str) -> Underst
 
 
 class _Matches:
-    """The matching documents (with scores) under each combination of filters, each set
-    computed once: the total and the three facets often need the same one. Filters and
-    facet values come from the per-state column cache of kb/search/facets.py (a filter is
-    a set intersection, a facet one C-speed count)."""
+    """The matching documents under each combination of filters, as boolean masks by
+    document number (kb/search/arrays.py): a filter is a mask built once per index
+    state and value, a total a count, a facet one numpy bincount over (document, value)
+    pairs; the total and the three facets often need the same set, computed once."""
 
-    def __init__(self, searcher, scores: dict[int, float] | None, only: frozenset[str] | None = None):
+    def __init__(self, searcher, state, matched: np.ndarray | None, only: frozenset[str] | None = None):
         self.searcher = searcher
-        self.scores = scores  # None: every document matches (no query)
-        self.columns = columns_for(searcher)
-        self._sets: dict[tuple, list[int]] = {}
+        self.state = state
+        # `matched`: the matching documents' mask; None: every live document matches (no query).
+        self.base = state.live if matched is None else matched
+        self._sets: dict[tuple, np.ndarray] = {}
         # `only`: restrict to these slugs (e.g. examples checked recently); None: no restriction.
-        self.only = None if only is None else (
-            set(searcher.docs_for_query(Or([Term("slug", slug) for slug in sorted(only)]))) if only else set()
-        )
+        self.only = None
+        if only is not None:
+            self.only = np.zeros(state.n, dtype=bool)
+            if only:
+                found = list(searcher.docs_for_query(Or([Term("slug", slug) for slug in sorted(only)])))
+                self.only[np.array(found, dtype=np.int64)] = True
 
-    def docs(self, filters: dict[str, str]) -> list[int]:
+    def mask(self, filters: dict[str, str]) -> np.ndarray:
         key = tuple(sorted(filters.items()))
         found = self._sets.get(key)
         if found is None:
-            allowed = self.columns.filter_set(filters)
+            found = self.base
+            allowed = self.state.filter_mask(filters)
+            if allowed is not None:
+                found = found & allowed
             if self.only is not None:
-                allowed = self.only if allowed is None else allowed & self.only
-            base = self.scores.keys() if self.scores is not None else self.searcher.reader().all_doc_ids()
-            found = self._sets[key] = [d for d in base if allowed is None or d in allowed]
+                found = found & self.only
+            self._sets[key] = found
         return found
 
+    def docs(self, filters: dict[str, str]) -> np.ndarray:
+        """The matching document numbers under `filters`, ascending."""
+        return np.flatnonzero(self.mask(filters))
+
     def total(self, filters: dict[str, str]) -> int:
-        return len(self.docs(filters))
+        return int(np.count_nonzero(self.mask(filters)))
 
     def facet(self, filters: dict[str, str], name: str) -> dict[str, int]:
         """Counts of one facet's values among matches."""
-        column = self.columns.values[name]
-        return dict(Counter(chain.from_iterable(column[d] or () for d in self.docs(filters))))
+        return self.state.facets[name].count(self.mask(filters))
 
 
-def rank(searcher, docs: list[int], scores: dict[int, float] | None, sort: str) -> list[int]:
-    """Documents in the order shown: score (ties by title), newest first, or by title."""
-    reader = searcher.reader()
-    titles = reader.column_reader("title_sort")
+def order(state, docs: np.ndarray, scores: np.ndarray | None, sort: str) -> np.ndarray:
+    """Document numbers in the order shown: score (ties by title), newest first, or by
+    title; `scores` by document number. Equal keys keep document number order."""
+    titles = state.title_rank[docs]
     if sort == "newest":
-        published = reader.column_reader("published")
-        return sorted(docs, key=lambda d: (-_timestamp(published[d]), titles[d]))
-    if sort == "title" or scores is None:
-        return sorted(docs, key=lambda d: titles[d])
-    return sorted(docs, key=lambda d: (-scores[d], titles[d]))
+        keys = (titles, -state.timestamps[docs])
+    elif sort == "title" or scores is None:
+        keys = (titles,)
+    else:
+        keys = (titles, -scores[docs])
+    return docs[np.lexsort(keys)]
 
 
-def _timestamp(value) -> float:
-    try:
-        return value.timestamp()
-    except (AttributeError, OverflowError, ValueError, OSError):
-        return 0.0
+def rank(searcher, docs, scores: dict[int, float] | None, sort: str) -> list[int]:
+    """Documents in the order shown: score (ties by title), newest first, or by title."""
+    state = arrays_module.for_searcher(searcher)
+    docs = np.fromiter(docs, dtype=np.int64)
+    dense = None
+    if scores is not None:
+        dense = np.zeros(state.n, dtype=np.float64)
+        if scores:
+            dense[np.fromiter(scores.keys(), dtype=np.int64)] = np.fromiter(scores.values(), dtype=np.float64)
+    return order(state, docs, dense, sort).tolist()
 
 
 def _highlight_terms(units: list[Unit]) -> frozenset[str]:
@@ -515,26 +535,25 @@ def _run(index, params: SearchParams, table: synonyms_module.SynonymTable) -> Se
     notes += understood.notes
     if text and not understood.units:
         notes.append(_l("Sökfrågan innehöll bara vanliga småord; alla exempel visas."))
-    scores = scorer.score(understood.units) if understood.units else None
+    scores = matched = None
+    if understood.units:
+        docnums, scores = scorer.score_arrays(understood.units)
+        matched = np.zeros(scorer.state.n, dtype=bool)
+        matched[docnums] = True
     filters = params.filters()
-    matches = _Matches(searcher, scores, params.only_slugs)
+    matches = _Matches(searcher, scorer.state, matched, params.only_slugs)
     docs = matches.docs(filters)
     total = len(docs)
 
     hits = []
     start = (params.page - 1) * params.per_page
-    if start < total:
-        ordered = rank(searcher, docs, scores, params.sort)
-        terms = _highlight_terms(understood.units)
-        for docnum in ordered[start:start + params.per_page]:
-            stored = searcher.stored_fields(docnum)
-            html = ""
-            if terms:
-                try:  # kb/search/snippets.py: Whoosh's highlighter without re-analysing each body
-                    html = snippet(stored["plain"], terms, maxchars=220, surround=60, top=2)
-                except Exception:  # a snippet is a nicety; never fail a search for it
-                    html = ""
-            hits.append(_hit_from(stored, sanitize_snippet(html)))
+    terms = _highlight_terms(understood.units)
+    window = np.zeros(0, dtype=np.int32)
+    if total:
+        ordered = order(scorer.state, docs, scores, params.sort)
+        window = ordered[:max(WINDOW, start + params.per_page)].astype(np.int32)
+        if start < total:
+            hits = hits_for(searcher, ordered[start:start + params.per_page].tolist(), terms)
 
     # Each facet is counted with the other filters applied but not its own, so
     # choosing a county still shows how many examples each category has there.
@@ -542,8 +561,23 @@ def _run(index, params: SearchParams, table: synonyms_module.SynonymTable) -> Se
     return SearchResult(
         params=params, total=total, hits=hits, facets=facets, notes=notes,
         places=understood.places, suggestion=understood.suggestion, fuzzy=understood.fuzzy,
-        empty_places=understood.empty_places,
+        empty_places=understood.empty_places, window=window, terms=terms,
     )
+
+
+def hits_for(searcher, docnums: list[int], terms: frozenset[str]) -> list[Hit]:
+    """Result-list entries of these documents, with highlighted snippets of `terms`."""
+    hits = []
+    for docnum in docnums:
+        stored = searcher.stored_fields(docnum)
+        html = ""
+        if terms:
+            try:  # kb/search/snippets.py: Whoosh's highlighter without re-analysing each body
+                html = snippet(stored["plain"], terms, maxchars=220, surround=60, top=2)
+            except Exception:  # a snippet is a nicety; never fail a search for it
+                html = ""
+        hits.append(_hit_from(stored, sanitize_snippet(html)))
+    return hits
 
 
 def _hit_from(stored, snippet: Markup | None = None) -> Hit:
@@ -566,9 +600,24 @@ def related_units(scorer: Scorer, text: str) -> list[Unit]:
     for stem in _terms(_sv, text):
         if len(stem) >= 3 and not stem.isdigit():
             counts[stem] = counts.get(stem, 0) + 1
-    weighted = []
+    # Reading every word's postings for its exact rarity was nearly all of the time (an
+    # example has ~100 distinct words). Bounds from the term dictionary rule most words
+    # out first: a word whose best possible weight is below the RELATED_TERMS-th best
+    # guaranteed weight cannot be among the top; only the others get an exact IDF.
+    bounded = []
     for stem, tf in counts.items():
-        idf = scorer.prepare(Alt(stems=(stem,))).idf
+        least, most = scorer.df_bounds(Alt(stems=(stem,)))
+        if most:
+            boost = 1 + math.log(tf)
+            low = boost * scorer.idf(most) if least else 0.0  # least 0: perhaps only in deleted documents
+            bounded.append((low, boost * scorer.idf(max(least, 1)), stem, tf))
+    lows = sorted((low for low, _high, _stem, _tf in bounded), reverse=True)
+    threshold = lows[RELATED_TERMS - 1] if len(lows) >= RELATED_TERMS else 0.0
+    weighted = []
+    for _low, high, stem, tf in bounded:
+        if high < threshold:
+            continue
+        idf = scorer.idf(scorer.df(Alt(stems=(stem,))))
         if idf > 0:
             weighted.append(((1 + math.log(tf)) * idf, stem))
     weighted.sort(key=lambda x: (-x[0], x[1]))

@@ -91,8 +91,9 @@ def markdown_to_plain(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def document_for(entry) -> dict:
-    """The index document of a published entry (its published revision only)."""
+def document_for(entry, lexicon=None) -> dict:
+    """The index document of a published entry (its published revision only); `lexicon`:
+    the hashed word list to split compounds with (default: the full word list)."""
     from ..places import fold
 
     rev = entry.published_revision
@@ -109,7 +110,7 @@ def document_for(entry) -> dict:
         "slug": entry.slug,
         "entry_id": str(entry.id),
         "revision_id": rev.id,
-        "parts": " ".join(parts_of(stems)),
+        "parts": " ".join(parts_of(stems, lexicon)),
         "spell": " ".join((rev.title, rev.summary, markdown_to_plain(body), tags, place_text)),
         "facet_category": [rev.category.slug],
         "facet_county": list(county_codes),

@@ -20,6 +20,12 @@ one word weighs.
 
 The score of an example is the sum of its unit scores, times an explicit coordination
 bonus for matching more of the units.
+
+The served path (`score_arrays`) computes exactly these formulas for all documents at
+once with numpy: each term's postings are read once per segment into arrays (document
+numbers, frequencies), field lengths come from kb/search/arrays.py, and every
+operation is done in the same order as the one-document reference (`doc_score`,
+`exhaustive`), so the scores are the same floating-point numbers, not just close.
 """
 from __future__ import annotations
 
@@ -27,8 +33,11 @@ import math
 import time
 from dataclasses import dataclass, field
 
+import numpy as np
 from whoosh.query import Phrase
+from whoosh.reading import TermNotFound
 
+from . import arrays as arrays_module
 from .schema import WEIGHTS
 
 K1 = 1.2
@@ -78,6 +87,53 @@ class _Prepared:
         return out
 
 
+@dataclass
+class _PreparedArrays:
+    """An alternative's postings per field as arrays (document numbers ascending, frequencies)."""
+
+    alt: Alt
+    fields: list[tuple[str, np.ndarray, np.ndarray]] = field(default_factory=list)
+    exact: np.ndarray | None = None
+
+    def mark(self, mask: np.ndarray) -> None:
+        """Set the documents holding this alternative in `mask`."""
+        for _name, ids, _weights in self.fields:
+            mask[ids] = True
+        if self.exact is not None:
+            mask[self.exact] = True
+
+
+_NONE = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
+
+
+def _read_matcher(matcher) -> tuple[np.ndarray, np.ndarray]:
+    """(document numbers, weights) of a matcher, read to its end.
+
+    Whoosh's own on-disk postings are read a block at a time (the block's delta-coded
+    numbers summed with numpy, its weights as Whoosh decodes them); any other matcher
+    one posting at a time."""
+    from whoosh.codec.whoosh3 import W3LeafMatcher
+
+    if type(matcher) is W3LeafMatcher and not matcher._byteids:
+        ids, weights = [], []
+        while matcher.is_active():
+            matcher._read_weights()
+            if matcher._data is None:
+                matcher._read_data()
+            ids.append(np.cumsum(np.asarray(matcher._data[0], dtype=np.int64)))
+            weights.append(np.asarray(matcher._weights, dtype=np.float64))
+            matcher._next_block()
+        if not ids:
+            return _NONE
+        return np.concatenate(ids), np.concatenate(weights)
+    ids, weights = [], []
+    while matcher.is_active():
+        ids.append(matcher.id())
+        weights.append(matcher.weight())
+        matcher.next()
+    return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)
+
+
 class OverBudget(Exception):
     """A scoring pass ran past its deadline (the caller falls back, e.g. no related examples)."""
 
@@ -97,8 +153,10 @@ class Scorer:
         self.mode = mode or MODE
         self.coord = COORD if coord is None else coord
         self._postings: dict[tuple[str, tuple[str, ...]], dict[int, float]] = {}
-        self._norms: dict[str, dict[int, float]] = {}
+        self._arrays: dict[tuple[str, tuple[str, ...]], tuple[np.ndarray, np.ndarray]] = {}
+        self._norms: dict[str, np.ndarray] = {}
         self._avg: dict[str, float] = {}
+        self.state = arrays_module.for_searcher(searcher)
 
     def check_budget(self) -> None:
         if self.deadline is not None and time.monotonic() > self.deadline:
@@ -128,6 +186,38 @@ class Scorer:
         self._postings[key] = found
         return found
 
+    def postings_array(self, fieldname: str, words: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+        """(document numbers ascending, frequencies) of a word (or phrase) in one field,
+        deleted documents excluded: the same postings as `postings`, as arrays."""
+        key = (fieldname, words)
+        found = self._arrays.get(key)
+        if found is not None:
+            return found
+        self.check_budget()
+        if len(words) == 1:
+            parts = []
+            for leaf, offset in self.searcher.leaf_searchers():
+                try:  # one term lookup (a `(field, word) in reader` test first made it two)
+                    matcher = leaf.reader().postings(fieldname, words[0])
+                except TermNotFound:
+                    continue
+                matcher = getattr(matcher, "child", matcher)  # deletions are masked below
+                ids, weights = _read_matcher(matcher)
+                parts.append((ids + offset, weights))
+            if not parts:
+                found = _NONE
+            else:
+                ids = np.concatenate([p[0] for p in parts]) if len(parts) > 1 else parts[0][0]
+                weights = np.concatenate([p[1] for p in parts]) if len(parts) > 1 else parts[0][1]
+                live = self.state.live[ids]
+                found = (ids, weights) if live.all() else (ids[live], weights[live])
+        elif words and all((fieldname, w) in self.reader for w in words):
+            found = _read_matcher(Phrase(fieldname, list(words)).matcher(self.searcher))
+        else:
+            found = _NONE
+        self._arrays[key] = found
+        return found
+
     def known(self, stems: tuple[str, ...], folded: tuple[str, ...]) -> bool:
         """Whether any example holds the word: its stem in a text field or as a compound
         part, or its folded spelling in the place names or the spelling field."""
@@ -137,17 +227,19 @@ class Scorer:
             return True
         return bool(folded) and all(("spell", w) in self.reader or ("places", w) in self.reader for w in folded)
 
-    def _norm(self, fieldname: str, docnum: int) -> float:
-        """1 − b + b·(length / average length) for a field of a document."""
-        per_field = self._norms.setdefault(fieldname, {})
-        value = per_field.get(docnum)
-        if value is None:
+    def norms(self, fieldname: str) -> np.ndarray:
+        """1 − b + b·(length / average length) of a field, for every document (arrays.py)."""
+        found = self._norms.get(fieldname)
+        if found is None:
             avg = self._avg.get(fieldname)
             if avg is None:
                 avg = self._avg[fieldname] = self.searcher.avg_field_length(fieldname) or 1.0
-            length = self.reader.doc_field_length(docnum, fieldname, 0) or 0
-            value = per_field[docnum] = 1 - B + B * (length / avg)
-        return value
+            found = self._norms[fieldname] = self.state.norms(fieldname, avg, B)
+        return found
+
+    def _norm(self, fieldname: str, docnum: int) -> float:
+        """1 − b + b·(length / average length) for a field of a document."""
+        return float(self.norms(fieldname)[docnum])
 
     # ----------------------------------------------------------------- scoring
 
@@ -227,22 +319,110 @@ class Scorer:
             total *= 1 + self.coord * (matched - 1) / (counted - 1)
         return total
 
-    def score(self, units: list[Unit], exclude: frozenset[int] = frozenset()) -> dict[int, float]:
-        """docnum → score of every example matching any unit (the served path)."""
-        prepared = self.prepare_units(units)
-        candidates: set[int] = set()
-        for unit, alts, _idf in prepared:
-            if unit.matches:
-                for p in alts:
-                    candidates |= p.docs()
-        scores = {}
-        for i, docnum in enumerate(candidates - exclude):
-            if not i & 255:
-                self.check_budget()
-            s = self.doc_score(prepared, docnum)
-            if s > 0:
-                scores[docnum] = s
+    def prepare_array(self, alt: Alt) -> _PreparedArrays:
+        """`prepare` with array postings (no IDF: the unit's is used)."""
+        prepared = _PreparedArrays(alt)
+        wanted: list[tuple[str, tuple[str, ...]]] = []
+        if alt.stems:
+            wanted += [(f, alt.stems) for f in STEMMED_FIELDS]
+            if len(alt.stems) == 1:
+                wanted.append(("parts", alt.stems))
+        if alt.folded:
+            wanted.append(("places", alt.folded))
+        for fieldname, words in wanted:
+            ids, weights = self.postings_array(fieldname, words)
+            if len(ids):
+                prepared.fields.append((fieldname, ids, weights))
+        if alt.exact:
+            exact = [self.postings_array(f, (v,))[0] for f, v in alt.exact]
+            prepared.exact = np.unique(np.concatenate(exact)) if len(exact) > 1 else exact[0]
+        return prepared
+
+    def df(self, alt: Alt) -> int:
+        """The number of live examples holding an alternative in any field (its IDF's df)."""
+        mask = np.zeros(self.state.n, dtype=bool)
+        self.prepare_array(alt).mark(mask)
+        return int(np.count_nonzero(mask))
+
+    def df_bounds(self, alt: Alt) -> tuple[int, int]:
+        """(at least, at most) `df(alt)`, from the term dictionary alone (no postings read):
+        the largest per-field document frequency less the deleted documents, and the sum
+        of them. Exact (`df`) for anything but one stemmed word."""
+        if alt.folded or alt.exact or len(alt.stems) != 1:
+            exact = self.df(alt)
+            return exact, exact
+        per_field = [self.searcher.doc_frequency(f, alt.stems[0]) for f in (*STEMMED_FIELDS, "parts")]
+        deleted = self.searcher.doc_count_all() - self.n
+        return max(0, max(per_field) - deleted), min(sum(per_field), self.n)
+
+    def _unit_scores(self, alts: list[_PreparedArrays], idf: float) -> np.ndarray:
+        """`unit_score` for every document (0 where the unit does not match)."""
+        n = self.state.n
+        exact = None
+        for p in alts:
+            if p.exact is not None and len(p.exact):
+                if exact is None:
+                    exact = np.zeros(n, dtype=np.float64)
+                exact[p.exact] = np.maximum(exact[p.exact], p.alt.weight)
+        combined = np.zeros(n, dtype=np.float64)
+        for p in alts:
+            # Per document, in the order of `_tf`/`_fields_score`: fields in their order, added from 0.0.
+            per_alt = np.zeros(n, dtype=np.float64)
+            for fieldname, ids, tf in p.fields:
+                norm = self.norms(fieldname)[ids]
+                if self.mode == "fields":
+                    per_alt[ids] += WEIGHTS[fieldname] * idf * tf * (K1 + 1) / (tf + K1 * norm)
+                else:
+                    per_alt[ids] += WEIGHTS[fieldname] * tf / norm
+            combined += p.alt.weight * per_alt
+        if self.mode == "fields":
+            scores = combined
+        else:
+            scores = np.zeros(n, dtype=np.float64)
+            nonzero = combined != 0
+            c = combined[nonzero]
+            scores[nonzero] = idf * c * (K1 + 1) / (K1 + c)
+        if exact is not None:
+            hit = exact != 0
+            scores[hit] = exact[hit] * idf
         return scores
+
+    def score_arrays(self, units: list[Unit], exclude: frozenset[int] = frozenset()) -> tuple[np.ndarray, np.ndarray]:
+        """(document numbers ascending, their scores) of every example matching any unit,
+        and the scores of all documents by number (the served path; equal to `doc_score`)."""
+        n = self.state.n
+        total = np.zeros(n, dtype=np.float64)
+        matched = np.zeros(n, dtype=np.int64)
+        is_match = np.zeros(n, dtype=bool)
+        counted = 0
+        for unit in units:
+            self.check_budget()
+            alts = [self.prepare_array(a) for a in unit.alts]
+            docs = np.zeros(n, dtype=bool)
+            for p in alts:
+                p.mark(docs)
+            idf = self.idf(int(np.count_nonzero(docs)))
+            s = self._unit_scores(alts, idf)
+            counted += unit.coordinated
+            positive = s > 0
+            total[positive] += unit.weight * s[positive]
+            if unit.coordinated:
+                matched += positive
+            if unit.matches:
+                is_match |= positive
+        total[~is_match] = 0.0
+        if counted > 1:
+            bonus = is_match & (matched > 0)
+            total[bonus] *= 1 + self.coord * (matched[bonus] - 1) / (counted - 1)
+        if exclude:
+            total[np.fromiter(exclude, dtype=np.int64)] = 0.0
+        docnums = np.flatnonzero(total > 0)
+        return docnums, total
+
+    def score(self, units: list[Unit], exclude: frozenset[int] = frozenset()) -> dict[int, float]:
+        """docnum → score of every example matching any unit (the served path, as a dict)."""
+        docnums, total = self.score_arrays(units, exclude)
+        return dict(zip(docnums.tolist(), total[docnums].tolist(), strict=True))
 
     def exhaustive(self, units: list[Unit], exclude: frozenset[int] = frozenset()) -> dict[int, float]:
         """The same scores computed for every live document in the index, one by one

@@ -42,3 +42,56 @@ def test_hyphenated_words_stay_whole():
 
 def test_villa_is_not_the_verb_vill():
     assert terms("villor") != terms("vill")
+
+
+def _stream(analyzer, text, **kwargs):
+    return [(t.text, getattr(t, "pos", None), t.boost, t.stopped, getattr(t, "startchar", None))
+            for t in analyzer(text, **kwargs)]
+
+
+def test_fused_chains_yield_exactly_the_tokens_of_whoosh_chains():
+    import pickle
+    import random
+    from pathlib import Path
+
+    from whoosh.analysis.analyzers import CompositeAnalyzer
+
+    from kb.search.analysis import (
+        FusedChain, chained_folded_analyzer, chained_swedish_analyzer, folded_analyzer, swedish_analyzer,
+    )
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted((Path(__file__).parents[2] / "content" / "examples").glob("*.md"))]
+    rng = random.Random(3)
+    alphabet = "aåäöeéiİıßABCÅÄÖ ÉÜü-'’_0123456789 \t\n.,;:!?\u0301\u00a0ﬁÆØæø"
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 80))) for _ in range(3000)]
+    texts += ["", "och i att", "Och bostad", "över-under mellan", "kommunen's 'ABO' sfi-utbildning"]
+    pairs = ((swedish_analyzer(), chained_swedish_analyzer()), (folded_analyzer(), chained_folded_analyzer()))
+    for fused, chained in pairs:
+        assert isinstance(fused, FusedChain) and fused._fast
+        revived = pickle.loads(pickle.dumps(fused))  # pickled into the index schema as the plain chain
+        assert type(revived) is CompositeAnalyzer and revived == chained
+        for kwargs in ({}, {"positions": True}, {"positions": True, "mode": "index", "boosts": True},
+                       {"mode": "query"}, {"positions": True, "chars": True}, {"removestops": False},
+                       {"positions": True, "start_pos": 3}, {"no_morph": True}):
+            for text in texts:
+                expected = _stream(chained, text, **kwargs)
+                assert _stream(fused, text, **kwargs) == expected, (kwargs, text)
+                assert _stream(fused, text, **kwargs) == expected, (kwargs, text)  # again, from its word cache
+                assert _stream(revived, text, **kwargs) == expected, (kwargs, text)
+
+
+def test_a_rebuild_writes_with_fused_chains_and_stores_plain_ones(tmp_path):
+    from whoosh.filedb.filestore import FileStorage
+
+    from kb.search.analysis import FusedChain
+    from kb.search.schema import make_schema
+
+    ix = FileStorage(str(tmp_path)).create_index(make_schema())
+    w = ix.writer()
+    assert isinstance(w.schema["body"].analyzer, FusedChain)  # the rebuild's writers
+    w.add_document(slug="a", entry_id="1", title="Kommunen köper villor", body="bostäder åt nyanlända")
+    w.commit()
+    reopened = FileStorage(str(tmp_path)).open_index()  # how updates open it
+    assert type(reopened.schema["body"].analyzer) is not FusedChain
+    with reopened.searcher() as searcher:
+        assert searcher.doc_frequency("body", "bostad") == 1 and searcher.doc_frequency("title", "villa") == 1

@@ -114,6 +114,30 @@ def test_rebuild_swaps_generations_and_keeps_the_old_one_for_readers(make_app):
     assert _search(app).total > 0
 
 
+def test_rebuild_writes_growing_segments_and_indexes_every_entry(make_app, monkeypatch):
+    from whoosh.filedb.filestore import FileStorage
+
+    from kb.indexing import read_session
+    from kb.search import index as index_module
+
+    monkeypatch.setattr(index_module, "REBUILD_BATCH", 4)
+    app = make_app()
+    with app.app_context(), read_session() as session:
+        assert app.extensions["kb_index"].rebuild(session) == 56
+    ix = FileStorage(str(_live(app))).open_index()
+    assert [s.doc_count() for s in ix._segments()] == [4, 4, 8, 16, 24]  # each as large as all before it
+    with ix.searcher() as searcher:
+        assert searcher.doc_count() == 56
+    with app.app_context():
+        assert app.extensions["kb_index"].slugs() == {s for s in _all_slugs(app)}
+    assert _search(app, "villor").hits[0].slug == "kopa-villor-och-smahus"
+
+
+def _all_slugs(app) -> set[str]:
+    with app.app_context():
+        return set(db.session.scalars(sa.select(Entry.slug).where(Entry.published_revision_id.is_not(None))))
+
+
 def test_rebuild_prunes_generations_replaced_long_ago(make_app):
     from kb.indexing import read_session
 
@@ -209,3 +233,38 @@ def test_searcher_is_reopened_after_an_in_place_edit_of_published_text(make_app)
         entry.published_revision.title = "Modulhus – uppdaterad titel zebrafink"
         db.session.commit()  # the log row is written and applied by the commit itself
     assert _search(app, "zebrafink").hits[0].slug == "modulhus"
+
+
+def test_applying_the_log_splits_compounds_with_the_generations_hashed_word_list(make_app, monkeypatch):
+    from kb.search import compounds
+
+    app = make_app()
+
+    def full_list_not_needed(stem):
+        raise AssertionError("an update loaded the full word list")
+
+    monkeypatch.setattr(compounds, "_split_full", full_list_not_needed)
+    with app.app_context():
+        entry = db.session.scalars(sa.select(Entry).where(Entry.slug == "modulhus")).one()
+        entry.published_revision.title = "Modulhus för zebrafink och fotbollsklubbar"
+        db.session.commit()  # applied by the commit itself
+    assert _search(app, "zebrafink").hits[0].slug == "modulhus"
+    monkeypatch.undo()
+    with app.app_context():
+        searcher = app.extensions["kb_index"].searcher()
+        docnum = searcher.document_number(slug="modulhus")
+        assert compounds.split("fotbollsklubb") == ("fotboll", "klubb")
+        for part in ("fotboll", "klubb"):
+            assert docnum in set(searcher.reader().postings("parts", part).all_ids()), part
+
+
+def test_hashed_word_list_splits_every_indexed_word_as_the_full_list_does(loaded_app):
+    from kb.search import compounds
+
+    words, stems = compounds.lexicon()
+    hashed = compounds.HashedLexicon.build(words, stems)
+    with loaded_app.app_context():
+        reader = loaded_app.extensions["kb_index"].searcher().reader()
+        indexed = [t.decode() if isinstance(t, bytes) else t for t in reader.lexicon("body")]
+    assert len(indexed) > 1000
+    assert compounds.parts_of(indexed, hashed) == compounds.parts_of(indexed)

@@ -98,3 +98,15 @@ def test_new_synonyms_and_category_names_apply_without_waiting(make_app):
     assert "modulhus" in [r["slug"] for r in body["results"]]
     after = client.get("/api/v1/search?q=modulhus").get_json()["facets"]["category"]
     assert after[0]["label"] == "Bostäder och boende"
+
+
+def test_repeated_proximity_search_is_a_lookup_too(make_app):
+    app = make_app()
+    caches = app.extensions["kb_search_cache"]
+    client = app.test_client()
+    for url in ("/api/v1/search?q=skola&near=2081", "/api/v1/search?q=skola&municipality=2081"):
+        first = client.get(url).get_json()
+        assert first["near"] is not None
+        hits = caches.hits
+        assert client.get(url).get_json() == first
+        assert caches.hits == hits + 2  # the search and its proximity re-ordering

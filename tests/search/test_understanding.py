@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from kb.search.compounds import split
+from kb.search import arrays
 from kb.search.query import _Matches, parse
 from kb.search import synonyms
 
@@ -143,7 +144,7 @@ def test_suggest_api_completes_titles_places_topics_and_tags(client):
 def test_facet_counts_from_columns_match_the_documents(loaded_app):
     with loaded_app.app_context():
         searcher = loaded_app.extensions["kb_index"].searcher()
-        counted = _Matches(searcher, None).facet({}, "county")
+        counted = _Matches(searcher, arrays.for_searcher(searcher), None).facet({}, "county")
         manual: dict[str, int] = {}
         for stored in searcher.all_stored_fields():
             for code, _name in stored["data"]["counties"]:
