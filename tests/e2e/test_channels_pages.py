@@ -12,9 +12,11 @@ pytestmark = pytest.mark.browser
 NEW_PAGES = ["/om", "/tillganglighet", "/oppna-data", "/api/v1/", "/bevaka?county=20", "/kategori/bostader"]
 
 
+@pytest.mark.parametrize("lang", ["sv", "en"])
 @pytest.mark.parametrize("path", NEW_PAGES)
-def test_new_pages_have_no_wcag21_aa_violations(page, live_server, path):
-    page.goto(live_server.url + path)
+def test_new_pages_have_no_wcag21_aa_violations(page, live_server, path, lang):
+    page.goto(live_server.url + path + ("&" if "?" in path else "?") + f"lang={lang}")
+    assert page.locator("html").get_attribute("lang") == lang
     assert page.locator("h1").count() == 1
     violations = axe_violations(page)
     assert violations == [], violations

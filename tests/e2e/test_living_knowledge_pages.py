@@ -76,11 +76,13 @@ PUBLIC = ["/", "/sok?q=skola", "/sok?verified_within=24", "EXAMPLE", "/kategori/
           "/lan/dalarnas-lan", "/kommun/falun", "/kommun/borlange", "/logga-in", "/finns-inte"]
 
 
-def test_public_pages_at_390px_fit_and_pass_axe(browser, staff_server, seeded):
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_public_pages_at_390px_fit_and_pass_axe(browser, staff_server, seeded, lang):
     context, page = _context(browser, staff_server)
     problems = []
     for path in PUBLIC:
-        page.goto(staff_server.url + (f"/exempel/{seeded['slug']}" if path == "EXAMPLE" else path))
+        path = f"/exempel/{seeded['slug']}" if path == "EXAMPLE" else path
+        page.goto(staff_server.url + path + ("&" if "?" in path else "?") + f"lang={lang}")
         problems += _check(page, path)
     context.close()
     assert problems == [], problems

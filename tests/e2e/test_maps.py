@@ -31,8 +31,10 @@ def test_keyboard_from_sweden_to_dalarna_to_borlange_neighbours(page, live_serve
 
 @pytest.mark.parametrize("path", ["/karta", "/karta?category=bostader", "/lan/dalarnas-lan", "/kommun/gagnef",
                                   "/sok?q=skola&near=2080", "/sok?municipality=2081", "/exempel/kopa-villor-och-smahus"])
-def test_map_pages_have_no_wcag21_aa_violations(page, live_server, path):
-    page.goto(live_server.url + path)
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_map_pages_have_no_wcag21_aa_violations(page, live_server, path, lang):
+    page.goto(live_server.url + path + ("&" if "?" in path else "?") + f"lang={lang}")
+    assert page.locator("html").get_attribute("lang") == lang
     assert axe_violations(page) == []
 
 
