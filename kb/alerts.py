@@ -27,8 +27,8 @@ from .extensions import db
 from .labels import FREQUENCIES, label
 from .links import external_url
 from .models import Entry, EntryState, Revision, SavedSearch, utcnow
-from .search import query as search_query
-from .search.query import SearchParams
+from . import search as searching
+from .search import SearchParams
 
 PERIODS = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}  # labels: kb/labels.py FREQUENCIES
 CONFIRM_MAX_AGE = timedelta(days=7)
@@ -178,13 +178,13 @@ def changed_since(since) -> dict[str, Entry]:
     return {e.slug: e for e in db.session.scalars(q)}
 
 
-def digest_for(sub: SavedSearch, until) -> list[search_query.Hit]:
+def digest_for(sub: SavedSearch, until) -> list[searching.Hit]:
     """Matching published examples that are new or changed between the last digest and `until`."""
     changed = changed_since(mail.aware(sub.checked_until or sub.confirmed_at))
     if not changed:
         return []
     filters = Filters(sub.q, sub.category, sub.county, sub.municipality)
-    result = search_query.run(current_app.extensions["kb_index"], filters.params())
+    result = searching.search(current_app.extensions["kb_index"], filters.params())
     return [hit for hit in result.hits if hit.slug in changed][:MAX_DIGEST_ITEMS]
 
 
@@ -240,13 +240,13 @@ def _write_digest(sub: SavedSearch, hits, labels) -> None:
 
 def normalise_filters(args) -> tuple[Filters, list]:
     """Filters from form or URL arguments, validated like the search API (errors as ParamError)."""
-    from .search.params import parse_search_args
+    from .search import parse_search_args
     from .views import catalog
 
     params, errors = parse_search_args(
         {k: args.get(k, "") for k in ("q", "category", "county", "municipality")}, catalog.category_slugs()
     )
-    q, _notes = search_query.clean_query(params.q)
+    q, _notes = searching.clean_query(params.q)
     return Filters(q=q, category=params.category or "", county=params.county or "",
                    municipality=params.municipality or ""), errors
 

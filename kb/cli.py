@@ -373,7 +373,8 @@ def bench_command(repeat: int, size: int | None, seed: int, n_queries: int, data
     import time
 
     from .render import render_markdown
-    from .search.query import SearchParams, run
+    from .search import SearchParams
+    from .search import search as run
 
     for label, text in (("8 000 '['", "[" * 8000), ("8 000 '!['", "![" * 4000), ("50 000 chars prose", "ord " * 12_500)):
         start = time.perf_counter()
@@ -406,7 +407,7 @@ def bench_command(repeat: int, size: int | None, seed: int, n_queries: int, data
     click.echo(f"search all ({len(samples)} runs, uncached, facets + snippets included): "
                f"p50 {statistics.median(samples):.1f} ms, p95 {p95:.1f} ms")
 
-    from .search.suggest import suggestions
+    from .search import suggest as suggestions
     from .views import catalog
 
     categories = catalog.categories()

@@ -14,7 +14,7 @@ from .i18n import current_language
 from .links import external_url
 from .mail import aware
 from .models import Entry
-from .search import query as search_query
+from . import search as searching
 from . import queries
 
 MAX_ENTRIES = 1000
@@ -29,7 +29,7 @@ def last_changed(entry: Entry):
 
 def feed_xml(filters: Filters, labels: dict[str, dict[str, str]]) -> bytes:
     """The Atom document for published examples matching `filters`, newest first."""
-    result = search_query.run(current_app.extensions["kb_index"], filters.params(per_page=MAX_ENTRIES))
+    result = searching.search(current_app.extensions["kb_index"], filters.params(per_page=MAX_ENTRIES))
     slugs = [h.slug for h in result.hits]
     entries = queries.published_by_slugs(slugs)
     args = {k: v for k, v in vars(filters).items() if v}

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 
 from .. import facts, placedata, places, queries
 from ..render import render_markdown
-from ..search.suggest import suggestions
+from .. import search as searching
 from . import catalog
 from .filters import iso_local
 from .search import run_search
@@ -75,7 +75,7 @@ def search():
 def suggest():
     """Completions for a prefix: titles, places, topics and tags (for the search box)."""
     prefix = (request.args.get("q") or "")[:100]
-    items = suggestions(current_app.extensions["kb_index"], prefix, catalog.categories(), url_for)
+    items = searching.suggest(current_app.extensions["kb_index"], prefix, catalog.categories(), url_for)
     return jsonify({"query": prefix, "suggestions": items})
 
 

@@ -6,10 +6,8 @@ from flask import Blueprint, abort, current_app, render_template
 from .. import adoption, facts, places, queries
 from ..inputs import int_arg
 from ..render import render_markdown
-from ..search import nearby
-from ..search import query as search_query
-from ..search.index import IndexUnavailable
-from ..search.query import SearchParams
+from .. import search as searching
+from ..search import IndexUnavailable, SearchParams
 from . import catalog
 from . import maps as map_views
 
@@ -20,20 +18,20 @@ def _index():
     return current_app.extensions["kb_index"]
 
 
-def _listing(**filters) -> search_query.SearchResult:
+def _listing(**filters) -> searching.SearchResult:
     params = SearchParams(
         page=int_arg("page", 1, 1, 1000),
         per_page=20,
         sort="title",
         **filters,
     )
-    return search_query.run(_index(), params)
+    return searching.search(_index(), params)
 
 
 @bp.get("/")
 def home():
     """Search box, categories and counties with counts, newest examples."""
-    overview = search_query.run(_index(), SearchParams(per_page=6, sort="newest"))
+    overview = searching.search(_index(), SearchParams(per_page=6, sort="newest"))
     return render_template(
         "browse/home.html",
         overview=overview,
@@ -68,7 +66,7 @@ def _related(slug: str) -> list:
     """Related examples, or none while the index is unusable: the example itself still shows."""
     try:
         with _index().reading():
-            return search_query.related(_index(), slug)
+            return searching.related(_index(), slug)
     except IndexUnavailable:
         return []
 
@@ -105,18 +103,18 @@ def municipality(slug: str):
     county_only = _listing(county=row.county_code)
     return render_template(
         "browse/municipality.html", municipality=row, result=result, county_total=county_only.total,
-        labels=catalog.labels(), near=nearby.municipality_context(_index(), row.code),
+        labels=catalog.labels(), near=searching.municipality_context(_index(), row.code),
         adopted=adoption.adoptions_by(row.code),
     )
 
 
 @bp.get("/kategorier")
 def categories():
-    overview = search_query.run(_index(), SearchParams(per_page=1))
+    overview = searching.search(_index(), SearchParams(per_page=1))
     return render_template("browse/categories.html", categories=catalog.categories(), overview=overview)
 
 
 @bp.get("/lan")
 def counties():
-    overview = search_query.run(_index(), SearchParams(per_page=1))
+    overview = searching.search(_index(), SearchParams(per_page=1))
     return render_template("browse/counties.html", counties=places.counties(), overview=overview)

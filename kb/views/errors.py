@@ -57,7 +57,7 @@ def register(app) -> None:
 
     from ..audit import record_now
     from ..permissions import PermissionDenied
-    from ..search.index import IndexUnavailable
+    from ..search import IndexUnavailable
     from ..workflow import InvalidTransition
     from .helpers import current_actor
 

@@ -3,9 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request
 
-from ..search import nearby
-from ..search import query as search_query
-from ..search.params import parse_search_args
+from .. import search as searching
 from . import catalog
 
 bp = Blueprint("search", __name__)
@@ -13,20 +11,20 @@ bp = Blueprint("search", __name__)
 
 def run_search(args, per_page: int | None = None, proximity: bool = True):
     """Validate the arguments and run the search; returns (result, errors)."""
-    params, errors = parse_search_args(
+    params, errors = searching.parse_search_args(
         args, catalog.category_slugs(), per_page or current_app.config["KB_PER_PAGE"]
     )
-    near, near_error = nearby.parse_near(args)
+    near, near_error = searching.parse_near(args)
     if near_error:
         errors.append(near_error)
     if params.verified_within:
         from ..freshness import slugs_checked_within
 
         params.only_slugs = slugs_checked_within(params.verified_within)
-    result = search_query.run(current_app.extensions["kb_index"], params)
+    result = searching.search(current_app.extensions["kb_index"], params)
     # Proximity is a separate step after ranking (kb/search/nearby.py).
     if proximity:
-        result = nearby.rank_near(current_app.extensions["kb_index"], result, near)
+        result = searching.near(current_app.extensions["kb_index"], result, near)
     return result, errors
 
 
@@ -39,5 +37,5 @@ def index():
         result=result,
         errors=errors,
         labels=catalog.labels(),
-        sorts=search_query.SORTS,
+        sorts=searching.SORTS,
     ), (400 if errors else 200)

@@ -12,7 +12,7 @@ from ..forms import EntryForm
 from ..models import Entry
 from ..permissions import Permission, can, require
 from ..render import render_markdown
-from ..search import query as search_query
+from .. import search as searching
 from ..workflow import Action, InvalidTransition
 from ..inputs import MAX_DB_INT, parse_int
 from . import catalog
@@ -38,7 +38,7 @@ def _similar(form: EntryForm, exclude: str | None = None):
     text = " ".join(filter(None, [form.title.data, form.summary.data, (form.body.data or "")[:1000]]))
     if len(text.strip()) < 4:
         return []
-    hits = search_query.similar_to_text(current_app.extensions["kb_index"], text, limit=4)
+    hits = searching.similar(current_app.extensions["kb_index"], text, limit=4)
     return [h for h in hits if h.slug != exclude][:3]
 
 
