@@ -21,13 +21,15 @@ from __future__ import annotations
 
 import os
 import tempfile
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, g, has_request_context, request, url_for
 from flask_babel import Babel, format_date, format_decimal, format_time, get_locale
+
+from .models import aware
 
 LANGUAGES = ("sv", "en")
 DEFAULT = "sv"
@@ -82,19 +84,12 @@ def compile_catalogues(directory: Path = TRANSLATIONS) -> list[Path]:
     return written
 
 
-def _as_local(value):
-    """Naive datetimes from the database are UTC (SQLite returns them naive)."""
-    if isinstance(value, datetime) and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
-
-
 def long_date(value) -> str:
     """'27 november 2026' / 'November 27, 2026' (a datetime is read in Stockholm time)."""
     if not value:
         return ""
     if isinstance(value, datetime):
-        return format_date(_as_local(value), "long", rebase=True)
+        return format_date(aware(value), "long", rebase=True)
     return format_date(value, "long", rebase=False)
 
 
@@ -102,7 +97,7 @@ def long_datetime(value) -> str:
     """'27 november 2026 14:05' / 'November 27, 2026 2:05 PM' in Stockholm time."""
     if not value:
         return ""
-    value = _as_local(value)
+    value = aware(value)  # naive values from SQLite are UTC
     return f"{format_date(value, 'long', rebase=True)} {format_time(value, 'short', rebase=True)}"
 
 

@@ -1,21 +1,20 @@
 """Jinja filters and globals shared by all templates."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import request, url_for
 
 from .. import i18n, labels
+from ..models import aware
 
 LOCAL = ZoneInfo("Europe/Stockholm")
 
 
 def local(value: datetime) -> datetime:
     """A stored time in Swedish local time (naive values are UTC, as SQLite returns them)."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(LOCAL)
+    return aware(value).astimezone(LOCAL)
 
 
 def swedish_date(value) -> str:
