@@ -38,6 +38,8 @@ class Catalog:
     category_names: dict[str, str]
     synonyms: synonyms_module.SynonymTable
     labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    # slug → (English name, English description), each falling back to the Swedish one
+    category_english: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 def _labels(category_names: dict[str, str]) -> dict[str, dict[str, str]]:
@@ -78,9 +80,12 @@ class SearchCaches:
         from ..models import Category, SynonymSet
 
         session = session or self.session_factory()
-        rows = session.execute(sa.select(Category.slug, Category.name).order_by(Category.position, Category.name)).all()
+        rows = session.execute(
+            sa.select(Category.slug, Category.name, Category.description, Category.name_en, Category.description_en)
+            .order_by(Category.position, Category.name)
+        ).all()
         synonym_id = session.scalar(sa.select(sa.func.max(SynonymSet.id))) or 0
-        names = {slug: name for slug, name in rows}
+        names = {row.slug: row.name for row in rows}
         version = (synonym_id, tuple(rows))
         if current is None or current.version != version:
             if current is not None and current.version[0] == synonym_id:
@@ -90,7 +95,8 @@ class SearchCaches:
                     table = synonyms_module.parse_cached(synonyms_module.current_text(session))
                 except synonyms_module.SynonymError:
                     table = synonyms_module.SynonymTable()
-            current = Catalog(version, frozenset(names), names, table, _labels(names))
+            english = {row.slug: (row.name_en or row.name, row.description_en or row.description or "") for row in rows}
+            current = Catalog(version, frozenset(names), names, table, _labels(names), english)
         with self._lock:
             self._catalog, self._checked = current, time.monotonic()
         return current

@@ -7,7 +7,7 @@ the English name, falling back to the Swedish one.
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import g, has_request_context
+from flask import has_request_context
 
 from .. import places
 from ..extensions import db
@@ -28,13 +28,12 @@ def category_slugs() -> set[str]:
 
 
 def _english() -> dict[str, tuple[str, str]]:
-    """slug → (English name, English description), each falling back to Swedish; once per request."""
-    found = g.get("kb_category_en") if has_request_context() else None
-    if found is None:
-        found = {c.slug: (c.name_en or c.name, c.description_en or c.description or "") for c in categories()}
-        if has_request_context():
-            g.kb_category_en = found
-    return found
+    """slug → (English name, English description), each falling back to Swedish (from the catalog
+    cache, like the Swedish names: no database read per page)."""
+    caches = search_index().caches
+    if caches is not None:
+        return caches.catalog().category_english
+    return {c.slug: (c.name_en or c.name, c.description_en or c.description or "") for c in categories()}
 
 
 def _in_english() -> bool:
