@@ -63,12 +63,11 @@ class FieldInvalid(ValueError):
 
 
 def number(n: int) -> str:
-    """A count the Swedish way: 50 000, 5 000, 500; in English 50,000."""
-    from .i18n import current_language
+    """A count in the message's language (Babel): 50 000, 5 000, 500; in English 50,000.
+    Messages use a plain space where Babel's Swedish format has a no-break space."""
+    from .i18n import number as formatted
 
-    if current_language() == "en":
-        return f"{n:,}"
-    return f"{n:,}".replace(",", " ") if n >= 1000 else str(n)
+    return formatted(n).replace("\xa0", " ")
 
 
 def _shown(value: str, width: int = 60) -> str:

@@ -26,8 +26,9 @@ from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask, g, has_request_context, request, url_for
-from flask_babel import Babel, format_date, format_decimal, format_time, get_locale
+from flask import Flask, has_request_context, request, url_for
+from babel.numbers import format_decimal
+from flask_babel import Babel, format_date, format_time, get_locale
 
 from .models import aware
 
@@ -107,8 +108,8 @@ def month_year(value: date | datetime) -> str:
 
 
 def number(value) -> str:
-    """'12 345' / '12,345'."""
-    return format_decimal(value)
+    """'12 345' / '12,345' (Swedish outside any app context, like current_language)."""
+    return format_decimal(value, locale=current_language())
 
 
 def url_in(lang: str) -> str:
@@ -139,8 +140,4 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def _language():
         lang = current_language()
-        g.kb_lang = lang
         return {"current_lang": lang, "languages": LANGUAGES, "language_names": NAMES, "url_in": url_in}
-
-    app.jinja_env.filters.update(long_date=long_date, long_datetime=long_datetime, month_year=month_year,
-                                 number=number)

@@ -17,16 +17,6 @@ def local(value: datetime) -> datetime:
     return aware(value).astimezone(LOCAL)
 
 
-def swedish_date(value) -> str:
-    """'27 november 2026' (English: 'November 27, 2026'), a datetime read in Europe/Stockholm time."""
-    return i18n.long_date(value)
-
-
-def swedish_datetime(value) -> str:
-    """'27 november 2026 14:05' (English: 'November 27, 2026 2:05 PM') in Europe/Stockholm time."""
-    return i18n.long_datetime(value)
-
-
 def local_stamp(value, seconds: bool = False) -> str:
     """'2026-11-28 14:05' in Europe/Stockholm time, for staff tables."""
     if not value:
@@ -67,8 +57,9 @@ def url_with(**changes) -> str:
 
 
 def register(app) -> None:
-    app.jinja_env.filters["svdate"] = swedish_date
-    app.jinja_env.filters["svdatetime"] = swedish_datetime
+    # Dates in the page's language, Stockholm time (kb/i18n.py); the names are older than English.
+    app.jinja_env.filters["svdate"] = i18n.long_date
+    app.jinja_env.filters["svdatetime"] = i18n.long_datetime
     app.jinja_env.filters["isolocal"] = iso_local
     app.jinja_env.filters["svstamp"] = local_stamp
     app.jinja_env.filters["source_date"] = source_date
