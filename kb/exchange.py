@@ -42,7 +42,7 @@ from . import audit, content, places
 from .extensions import db
 from .indexing import mark_for_reindex, published_query
 from .queries import published_entries
-from .labels import ACTORS, EVENT_VERBS, label
+from .labels import ACTORS, EVENT_VERBS, STATES, label
 from .models import (
     Category,
     ContentFile,
@@ -130,7 +130,7 @@ def web_change(entry: Entry, record: ContentFile | None) -> str | None:
     """What the web changed in the entry since the load recorded in `record` (None: nothing)."""
     reasons = []
     if entry.state is not EntryState.PUBLISHED:
-        reasons.append(_("exemplet är %(state)s på webben", state=entry.state.value))
+        reasons.append(_("exemplet är %(state)s på webben", state=label(STATES, entry.state).lower()))
     if entry.working_revision_id is not None:
         reasons.append(_("en ändring (version %(n)s) väntar på granskning", n=entry.working_revision.number))
     pub = entry.published_revision

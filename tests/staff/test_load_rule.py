@@ -232,3 +232,19 @@ def test_prepare_skips_work_already_done_and_notices_changes(staff_app):
     with staff_app.app_context():
         third = runner.invoke(args=["kb", "prepare"])
     assert "Indexet stämmer med databasen: 57 publicerade exempel." in third.output, third.output
+
+
+def test_archived_example_is_a_conflict_named_by_its_state_label(staff_app, tmp_path):
+    from kb.permissions import system_actor
+    from kb.workflow import Action
+
+    root = _copy(tmp_path)
+    with staff_app.app_context():
+        e = db.session.scalars(sa.select(Entry).where(Entry.slug == SLUG)).one()
+        moderation.transition(system_actor("test"), e, Action.ARCHIVE)
+        db.session.commit()
+    path = root / "examples" / f"{SLUG}.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("status: okänd", "status: pågående"), encoding="utf-8")
+    result = _load(staff_app, root)
+    assert "KONFLIKT" in result.output and "exemplet är arkiverat på webben" in result.output
+    assert "är archived" not in result.output  # the state's label, not its code
