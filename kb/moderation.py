@@ -11,11 +11,13 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from . import audit, notices, places
 from .extensions import db
 from .fields import LIMITS
+from .labels import DIFF_FIELDS, label
 from .models import (
     Category,
     County,
@@ -244,10 +246,7 @@ def _save_as_new_revision(actor: audit.Actor, entry: Entry, working: Revision, d
     """Every save by a person leaves a trace: a changed text becomes a new revision (the earlier one,
     e.g. the version a moderator reviewed, is kept), and every save writes an audit row naming the
     changed fields and the revisions to compare on the history page."""
-    from flask_babel import force_locale
-
     from .diff import revision_fields
-    from .labels import DIFF_FIELDS, label
 
     candidate = Revision(
         review_state=working.review_state, source_title=working.source_title,
