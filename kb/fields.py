@@ -18,6 +18,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import ValidationError
 
+from .inputs import has_control
+
 LIMITS: dict[str, int] = {
     "title": 150,
     "summary": 500,
@@ -74,10 +76,6 @@ def _shown(value: str, width: int = 60) -> str:
     return value if len(value) <= width else value[:width] + "…"
 
 
-def _control(text: str) -> bool:
-    return any(ord(c) < 32 or 127 <= ord(c) < 160 for c in text)
-
-
 # --------------------------------------------------------------------------- checks
 
 
@@ -114,7 +112,7 @@ def check_link(value: str | None) -> str:
         raise bad(_("den har %(now)s tecken", now=number(len(value))))
     if any(c.isspace() for c in value):
         raise bad(_("den innehåller mellanslag eller radbrytningar"))
-    if _control(value):
+    if has_control(value):
         raise bad(_("den innehåller styrtecken"))
     try:
         parts = urlsplit(value)

@@ -36,6 +36,11 @@ _CONTROL_IN_VALUE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _CONTROL_ANYWHERE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
+def has_control(text: str) -> bool:
+    """Whether `text` holds a control character (C0 including TAB/LF/CR, DEL, C1)."""
+    return _CONTROL_ANYWHERE.search(text) is not None
+
+
 class BoundedInt(IntegerConverter):
     """``<int:...>`` that matches only values a database integer column can hold."""
 
