@@ -14,7 +14,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from . import config as config_module
-from .extensions import csrf, db, limiter, login_manager, migrate
+from .extensions import csrf, db, limiter, login_manager
 
 log = logging.getLogger(__name__)
 STAFF_BLUEPRINTS = {"auth", "submit", "moderation", "admin", "twofactor", "desk", "reset"}
@@ -85,7 +85,10 @@ def create_app(config: dict | None = None) -> Flask:
 
     i18n.init_app(app)  # the interface language (Swedish by default, English), Babel formats
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(root / "migrations"))
+    from . import atlas, commands
+
+    app.cli = commands.AppCommands(app)  # `flask kb`, `flask db`: imported when used, never in a web worker
+    atlas.configure(app.config["KB_CACHE_DIR"])
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
@@ -156,10 +159,6 @@ def create_app(config: dict | None = None) -> Flask:
     from .views import expired
 
     expired.register(app)
-
-    from .cli import kb_cli
-
-    app.cli.add_command(kb_cli)
 
     from .views import filters
 

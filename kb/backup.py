@@ -193,7 +193,7 @@ def _is_empty(conn) -> tuple[bool, dict]:
 
 def restore(source: Path, echo=print) -> dict:
     """Bring the backup in `source` back into this (empty) instance; returns the recomputed fingerprint."""
-    import flask_migrate
+    from . import migrations
 
     source = Path(source)
     try:
@@ -215,7 +215,7 @@ def restore(source: Path, echo=print) -> dict:
                             "(t.ex. en ny DATABASE_URL eller KB_INSTANCE_PATH).", rows=rows))
     if has_tables and dialect == "postgresql":  # SQLite's backup API replaces the whole file anyway
         echo(_("Tömmer den tomma databasens tabeller …"))
-        flask_migrate.downgrade(revision="base")
+        migrations.downgrade(revision="base")
         with db.engine.begin() as conn:
             conn.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
     db.session.remove()

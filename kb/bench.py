@@ -284,7 +284,7 @@ def _bar(label: str, length: int):
 @contextlib.contextmanager
 def scratch_app(home: Path, database_url: str | None):
     """A throwaway app: its own instance folder, index and database (or PostgreSQL schema)."""
-    import flask_migrate
+    from . import migrations
     import sqlalchemy as sa
 
     from . import create_app
@@ -316,7 +316,7 @@ def scratch_app(home: Path, database_url: str | None):
     app = create_app(cfg)
     try:
         with app.app_context():
-            flask_migrate.upgrade()
+            migrations.upgrade()
         yield app
     finally:
         with app.app_context():

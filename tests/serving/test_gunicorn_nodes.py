@@ -51,7 +51,8 @@ class Node:
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         home.mkdir(parents=True)
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("KB_", "DATABASE_URL", "PGOPTIONS"))}
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith(("KB_", "DATABASE_URL", "PGOPTIONS")) or k == "KB_CACHE_DIR"}
         url = app.config["SQLALCHEMY_DATABASE_URI"]
         options = app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}).get("connect_args", {}).get("options")
         if options:
