@@ -6,8 +6,6 @@ import secrets
 from functools import cache
 
 import sqlalchemy as sa
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 
 from flask_babel import gettext as _
@@ -26,7 +24,10 @@ class AccountError(ValueError):
     """A user-management request that cannot be done; the message is for people (Swedish)."""
 
 
-def _hasher() -> PasswordHasher:
+def _hasher():
+    """argon2-cffi's hasher (imported here: only sign-in and password changes need it)."""
+    from argon2 import PasswordHasher
+
     # Tests set KB_ARGON2_CHEAP so thousands of hashes do not take minutes.
     if current_app.config.get("KB_ARGON2_CHEAP"):
         return PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
@@ -39,6 +40,8 @@ def hash_password(password: str) -> str:
 
 def verify_password(user: User | None, password: str) -> bool:
     """Check a password; an unknown user costs the same time as a wrong password."""
+    from argon2.exceptions import InvalidHashError, VerificationError
+
     hasher = _hasher()
     if user is None:
         try:
@@ -58,7 +61,7 @@ def verify_password(user: User | None, password: str) -> bool:
 _DUMMY: dict[tuple, str] = {}
 
 
-def _dummy_hash(hasher: PasswordHasher) -> str:
+def _dummy_hash(hasher) -> str:
     key = (hasher.time_cost, hasher.memory_cost, hasher.parallelism)
     if key not in _DUMMY:
         _DUMMY[key] = hasher.hash(secrets.token_urlsafe(16))

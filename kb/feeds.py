@@ -4,7 +4,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from feedgen.feed import FeedGenerator
 from flask import current_app
 from flask_babel import gettext as _
 
@@ -34,6 +33,8 @@ def feed_xml(filters: Filters, labels: dict[str, dict[str, str]]) -> bytes:
     entries = queries.published_by_slugs(slugs)
     args = {k: v for k, v in vars(filters).items() if v}
     self_url = external_url("channels.feed", **args)
+    from feedgen.feed import FeedGenerator  # feedgen and lxml (~5 MB) load with the first feed asked for
+
     fg = FeedGenerator()
     fg.id(self_url)
     what = filters.describe(labels)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import ValidationError
@@ -158,6 +157,8 @@ def check_email(value: str | None) -> str:
     if "@" not in value:
         raise FieldInvalid(_("”%(value)s” är ingen giltig e-postadress: tecknet @ saknas; ange en adress som namn@kommun.se.",
                              value=_shown(value)))
+    from email_validator import EmailNotValidError, validate_email  # here: only forms and loads check addresses
+
     try:
         return validate_email(value, check_deliverability=False).normalized
     except EmailNotValidError:

@@ -15,8 +15,6 @@ import hmac
 import secrets
 import time
 
-import pyotp
-import segno
 import sqlalchemy as sa
 
 from flask_babel import gettext as _
@@ -51,6 +49,8 @@ def is_enrolled(user: User) -> bool:
 
 def new_secret() -> str:
     """A fresh 160-bit base32 secret (what authenticator apps expect)."""
+    import pyotp  # pyotp and segno load only where two-factor sign-in is used
+
     return pyotp.random_base32(32)
 
 
@@ -60,11 +60,15 @@ def grouped(secret: str) -> str:
 
 
 def provisioning_uri(user: User, secret: str) -> str:
+    import pyotp
+
     return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=ISSUER)
 
 
 def qr_svg(uri: str) -> str:
     """The otpauth:// URI as an inline SVG QR code with an accessible name (no network, no script)."""
+    import segno
+
     svg = segno.make(uri, error="m").svg_inline(scale=4, border=4, title=_("QR-kod för tvåstegsverifiering"), dark="#000", light="#fff")
     return svg.replace("<svg ", '<svg role="img" focusable="false" ', 1)
 
@@ -75,6 +79,8 @@ def _normalise(code: str) -> str:
 
 def _matching_step(secret: str, code: str, now: float) -> int | None:
     """The time step (now ±1, for clock drift) whose code is `code`, else None."""
+    import pyotp
+
     totp = pyotp.TOTP(secret, interval=STEP_SECONDS)
     current = int(now // STEP_SECONDS)
     for step in (current, current - 1, current + 1):

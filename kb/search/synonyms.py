@@ -18,7 +18,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-import yaml
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -64,6 +63,8 @@ def parse(text: str) -> SynonymTable:
         check_yaml_shape(text)  # before the recursive parse: deep nesting or aliases get a message, not a crash
     except YamlShapeError as exc:
         raise SynonymError(str(exc)) from exc
+    import yaml  # here: parsing happens only when the synonyms change
+
     try:
         data = yaml.safe_load(text) if text.strip() else {"groups": []}
     except yaml.YAMLError as exc:
