@@ -1,0 +1,29 @@
+"""`flask kb bench --workers N` serves every public page kind through gunicorn and prints
+each worker's memory (numbers are printed, never asserted)."""
+from __future__ import annotations
+
+import os
+
+from kb import atlas, bench_workers
+from tests.conftest import need
+from tests.serving.test_gunicorn_nodes import GUNICORN
+
+
+def test_bench_workers_serves_every_page_kind_and_prints_each_workers_memory(make_app):
+    need(GUNICORN.exists(), f"gunicorn is not installed in the venv ({GUNICORN}); run pip install -e '.[dev]'")
+    app = make_app()
+    atlas.ensure()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("KB_", "DATABASE_URL", "PGOPTIONS")) or k == "KB_CACHE_DIR"}
+    options = app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}).get("connect_args", {}).get("options")
+    if options:
+        env["PGOPTIONS"] = options
+    env.update(DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"], KB_INSTANCE_PATH=app.config["KB_INSTANCE_PATH"],
+               KB_INDEX_DIR=app.config["KB_INDEX_DIR"], SECRET_KEY="x")
+    lines = []
+    results = bench_workers.bench(2, lines.append, environ=env)
+    rounds = bench_workers.ROUNDS * 2
+    assert lines[0] == (f"workers: {len(bench_workers.PAGES)} page kinds × {rounds} rounds, answers "
+                        f"{(len(bench_workers.PAGES) - 1) * rounds}× 200, {rounds}× 404")  # only /finns-inte is missing
+    assert len(results) == 2 and all(0 < r["private"] <= r["pss"] <= r["rss"] for r in results)
+    assert [line.split()[:2] for line in lines[1:3]] == [["worker", "1"], ["worker", "2"]] and lines[3].startswith("master")
+    print("\n" + "\n".join(lines))
