@@ -1,7 +1,8 @@
 """Suggestions as you type: titles, places, topics and tags that start with a prefix.
 
-The candidate list is built once per searcher (so it follows index updates) and
-matched in memory: a few milliseconds per call.
+The candidate list is built once per searcher (so it follows index updates) and set of
+category labels (one per interface language), and matched in memory: a few milliseconds
+per call. Topics are offered under the caller's labels (English names on English pages).
 """
 from __future__ import annotations
 
@@ -12,9 +13,12 @@ LIMIT = 8
 KIND_ORDER = {"title": 0, "place": 1, "category": 2, "tag": 3}
 
 
-def _candidates(searcher, categories, link) -> list[tuple[str, str, str, str]]:
+def _candidates(searcher, categories: tuple[tuple[str, str], ...], link) -> list[tuple[str, str, str, str]]:
     """(folded label, label, kind, url) for every suggestible thing; `link(endpoint, **args)` makes URLs."""
-    cached = getattr(searcher, "_kb_suggest", None)
+    by_labels = getattr(searcher, "_kb_suggest", None)
+    if by_labels is None:
+        by_labels = searcher._kb_suggest = {}
+    cached = by_labels.get(categories)
     if cached is not None:
         return cached
     items: list[tuple[str, str, str, str]] = []
@@ -30,23 +34,24 @@ def _candidates(searcher, categories, link) -> list[tuple[str, str, str, str]]:
         if place_counts.get(p.code):
             endpoint = "browse.county" if p.kind == "county" else "browse.municipality"
             items.append((fold(p.name), p.name, "place", link(endpoint, slug=p.slug)))
-    for c in categories:
-        items.append((fold(c.name), c.name, "category", link("browse.category", slug=c.slug)))
+    for slug, label in categories:
+        items.append((fold(label), label, "category", link("browse.category", slug=slug)))
     for tag in sorted(tags):
         items.append((fold(tag), tag, "tag", link("search.index", q=tag)))
-    searcher._kb_suggest = items
+    by_labels[categories] = items
     return items
 
 
 def suggestions(index, prefix: str, categories, link) -> list[dict]:
-    """Up to LIMIT completions for `prefix` (any word of a label may start with it); `link(endpoint,
-    **args)` turns a page into its URL (the web passes Flask's url_for)."""
+    """Up to LIMIT completions for `prefix` (any word of a label may start with it). `categories`
+    are (slug, label) pairs in the caller's language; `link(endpoint, **args)` turns a page into
+    its URL (the web passes Flask's url_for)."""
     needle = fold(prefix).strip()
     if len(needle) < 2:
         return []
     searcher = index.searcher()
     scored = []
-    for folded, label, kind, url in _candidates(searcher, categories, link):
+    for folded, label, kind, url in _candidates(searcher, tuple(categories), link):
         if folded.startswith(needle):
             rank = 0
         elif f" {needle}" in f" {folded}":

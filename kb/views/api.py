@@ -75,7 +75,8 @@ def search():
 def suggest():
     """Completions for a prefix: titles, places, topics and tags (for the search box)."""
     prefix = (request.args.get("q") or "")[:100]
-    items = searching.suggest(current_app.extensions["kb_index"], prefix, catalog.categories(), url_for)
+    topics = sorted(catalog.labels()["category"].items())  # the page's language, from the catalog cache
+    items = searching.suggest(current_app.extensions["kb_index"], prefix, topics, url_for)
     return jsonify({"query": prefix, "suggestions": items})
 
 

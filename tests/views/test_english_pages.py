@@ -167,3 +167,14 @@ def test_digest_mail_is_swedish_even_from_an_english_request(loaded_app):
         assert sent.body.startswith("Hej!\n\nNya eller ändrade goda exempel för Bostäder:\n")
         assert "Du bevakar Bostäder (varje vecka)." in sent.body
         db.session.rollback()
+
+
+def test_suggestions_name_topics_in_the_pages_language(client):
+    swedish = client.get("/api/v1/suggest?q=bost").get_json()["suggestions"]
+    assert {"type": "category", "label": "Bostäder", "url": "/kategori/bostader"} in [
+        {k: i[k] for k in ("type", "label", "url")} for i in swedish]
+    english = client.get("/api/v1/suggest?q=hous&lang=en").get_json()["suggestions"]
+    topics = [i for i in english if i["type"] == "category"]
+    assert [t["label"] for t in topics] == ["Housing"] and topics[0]["url"].endswith("/kategori/bostader")
+    # Swedish words still complete the Swedish titles on an English page (the examples are in Swedish)
+    assert any(i["type"] == "title" for i in client.get("/api/v1/suggest?q=bost&lang=en").get_json()["suggestions"])
