@@ -16,16 +16,13 @@ from flask_babel import gettext as _
 
 from . import audit, places
 from .fields import LIMITS, FieldInvalid, check_length, check_link
+from .inputs import has_control
 from .extensions import db
 from .models import Adoption, Entry, EntryState, Municipality
 from .permissions import Permission, require
 
 MIN_YEAR = 1990
 SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-
-
-def _has_control(text: str) -> bool:
-    return any(ord(c) < 32 or ord(c) == 127 for c in text)
 
 
 class AdoptionInvalid(ValueError):
@@ -49,7 +46,7 @@ def _checked(entry: Entry, municipality_code: str, year: int | None, note: str, 
     if year is None or not MIN_YEAR <= year <= latest:
         raise AdoptionInvalid("year", _("Ange året som ett årtal mellan %(min)s och %(max)s.", min=MIN_YEAR, max=latest))
     note = (note or "").strip()
-    if _has_control(note):
+    if has_control(note):  # the input boundary's rule: C0 (with TAB, LF, CR), DEL and C1
         raise AdoptionInvalid("note", _("Anteckningen får inte innehålla radbrytningar eller andra styrtecken."))
     try:
         note = check_length("adoption_note", note)

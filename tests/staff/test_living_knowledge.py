@@ -428,6 +428,19 @@ def test_adoption_bad_input_gets_a_clear_400(desk_app, field, value, message):
     assert message is None or message in resp.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("note", ["rad\nbrytning", "tab\there", "nel\x85here", "csi\x9bhere", "del\x7fhere"])
+def test_adoption_note_with_any_control_character_is_refused_by_the_use_case_too(desk_app, note):
+    from kb import adoption
+
+    entry_id = make_entry(desk_app, "contrib_x", X, state="published", title=f"Styrtecken {note.encode().hex()}")
+    with desk_app.app_context():
+        with pytest.raises(adoption.AdoptionInvalid, match="styrtecken") as refused:
+            adoption.record_adoption(Actor(user(desk_app, "mod_x")), entry(desk_app, entry_id), "2080", 2016, note=note)
+        assert refused.value.field == "note"
+        db.session.rollback()
+        assert entry(desk_app, entry_id).adoptions == []
+
+
 def test_four_concurrent_first_edits_of_a_published_example_one_saved_three_conflicts(desk_app):
     """Each save takes the entry's row lock before a revision number: no UniqueViolation on PostgreSQL."""
     import threading
