@@ -3,16 +3,19 @@
 Bulk actions apply one action to several examples, each in a savepoint of its own:
 each is checked against permissions (county scope) and the four-eyes rule by the
 same service a single action uses, each is audited, and a refused item leaves
-the others untouched. The caller commits once.
+the others untouched. The caller commits once. Like all stored history, the audit
+row of a refusal is in Swedish whatever the moderator's interface language.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from . import audit, freshness, moderation
 from .extensions import db
+from .i18n import current_language
 from .labels import BULK_ACTIONS
 from .models import Entry, Revision
 from .permissions import PermissionDenied
@@ -48,6 +51,38 @@ def _title(entry: Entry) -> str:
     return (rev.title if rev is not None else "") or "(utan rubrik)"
 
 
+REFUSALS = (PermissionDenied, InvalidTransition, moderation.CommentRequired, moderation.IncompleteEntry,
+            freshness.NotVerifiable)
+
+
+def _attempt(actor: audit.Actor, entry: Entry, action: str, comment: str) -> None:
+    """One item of a bulk action, in a savepoint: a refusal leaves nothing behind."""
+    with db.session.begin_nested():
+        if action == "verify":
+            freshness.mark_verified(actor, entry, comment)
+        else:
+            moderation.transition(actor, entry, Action(action), comment)
+
+
+def _refusal(exc: Exception) -> str:
+    if isinstance(exc, PermissionDenied) and not exc.visible:
+        return _("Exemplet finns inte eller hör inte till ditt län.")
+    return str(exc)
+
+
+def _in_swedish(actor: audit.Actor, entry: Entry, action: str, comment: str, shown: str) -> str:
+    """The refusal as the audit log keeps it: in Swedish. The messages are formatted when raised,
+    so a moderator using English gets the same (side-effect-free) check once more in Swedish."""
+    if current_language() == "sv":
+        return shown
+    with force_locale("sv"):
+        try:
+            _attempt(actor, entry, action, comment)
+        except REFUSALS as exc:
+            return _refusal(exc)
+    return shown
+
+
 def bulk_apply(actor: audit.Actor, entry_ids: list[int], action: str, comment: str = "") -> list[BulkOutcome]:
     """Apply `action` (approve, archive or verify) to each example; one outcome per item, in order."""
     if action not in BULK_ACTIONS:
@@ -64,22 +99,14 @@ def bulk_apply(actor: audit.Actor, entry_ids: list[int], action: str, comment: s
             continue
         title = _title(entry)
         try:
-            with db.session.begin_nested():
-                if action == "verify":
-                    freshness.mark_verified(actor, entry, comment)
-                else:
-                    moderation.transition(actor, entry, Action(action), comment)
-        except PermissionDenied as exc:
-            if not exc.visible:
+            _attempt(actor, entry, action, comment)
+        except REFUSALS as exc:
+            if isinstance(exc, PermissionDenied) and not exc.visible:
                 title = f"#{entry_id}"
-            message = str(exc) if exc.visible else _("Exemplet finns inte eller hör inte till ditt län.")
-            audit.record(actor, "bulk_refused", "entry", entry_id, detail=f"{action}: {message}"[:500])
+            message = _refusal(exc)
+            stored = _in_swedish(actor, entry, action, comment, message)
+            audit.record(actor, "bulk_refused", "entry", entry_id, detail=f"{action}: {stored}"[:500])
             outcomes.append(BulkOutcome(entry_id, title, False, message))
-            continue
-        except (InvalidTransition, moderation.CommentRequired, moderation.IncompleteEntry,
-                freshness.NotVerifiable) as exc:
-            audit.record(actor, "bulk_refused", "entry", entry_id, detail=f"{action}: {exc}"[:500])
-            outcomes.append(BulkOutcome(entry_id, title, False, str(exc)))
             continue
         outcomes.append(BulkOutcome(entry_id, title, True, {
             "approve": _("Godkänt och publicerat."), "archive": _("Arkiverat."), "verify": _("Markerat som kontrollerat."),

@@ -278,6 +278,30 @@ def test_bulk_approve_three_of_own_county_and_refuse_other_county(desk_app):
     assert [r.object_id for r in rows if r.action == "bulk_refused"] == [str(foreign)]
 
 
+def test_bulk_refusals_are_shown_in_english_and_stored_in_swedish(desk_app):
+    published = make_entry(desk_app, "contrib_x", X, state="published", title="Redan publicerat i urvalet")
+    foreign = make_entry(desk_app, "contrib_y", Y, title="Annat län i urvalet")
+    client = desk_app.test_client()
+    login(client, "mod_x")
+    queue = client.get("/granska?lang=en").get_data(as_text=True)
+    with desk_app.app_context():
+        before = db.session.scalar(sa.select(sa.func.max(AuditEvent.id)))
+    resp = client.post("/granska/massatgard", data={
+        "csrf_token": re.search(r'name="csrf_token"[^>]*value="([^"]+)"', queue).group(1),
+        "bulk_action": "approve", "ids": [str(published), str(foreign)],
+    })
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and "0 of 2 examples done" in html
+    assert "“Approve and publish” is not possible" in html and "The example does not exist or does not belong" in html
+    assert "går inte" not in html and "hör inte till ditt län" not in html
+    with desk_app.app_context():
+        details = {r.object_id: r.detail for r in db.session.scalars(
+            sa.select(AuditEvent).where(AuditEvent.id > before, AuditEvent.action == "bulk_refused"))}
+        assert entry(desk_app, published).state is EntryState.PUBLISHED and entry(desk_app, foreign).state is EntryState.SUBMITTED
+    assert details[str(published)].startswith("approve: ”Godkänn och publicera” går inte: exemplet är publicerat")
+    assert details[str(foreign)] == "approve: Exemplet finns inte eller hör inte till ditt län."
+
+
 def test_bulk_respects_four_eyes_rule(desk_app):
     own = make_entry(desk_app, "mod_x", X, title="Eget förslag av moderatorn")
     client = desk_app.test_client()
