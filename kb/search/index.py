@@ -201,9 +201,11 @@ class SearchIndex:
             return True
 
     def _generation(self) -> Path | None:
+        # One readlink (the symlink holds a generation's name, written by rebuild), not a
+        # realpath of every component: this runs on every searcher check.
         try:
-            return Path(os.path.realpath(self.live)) if self.live.is_symlink() else None
-        except OSError:
+            return self.root / os.readlink(self.live)
+        except OSError:  # missing, or not a symlink
             return None
 
     # ----------------------------------------------------------------- health
