@@ -13,7 +13,10 @@ segment, whole columns at a time, and kept as arrays:
   directory, Whoosh commit generation, segment ids): those laid out by global
   document number, the deleted documents, the rank of each title in title order,
   each field's length normalisation for BM25 (it depends on the average length,
-  which changes with any commit) and facet filters as boolean masks.
+  which changes with any commit), facet filters as boolean masks, and the postings
+  of recently searched words as arrays (least recently used first out, at most
+  POSTINGS_BYTES per state): a word searched again with other filters, another page
+  or other words is not read and decoded from the index again.
 
 Everything is built lazily, the first time a state is searched, and then only read
 (numpy arrays are never written after they are published, so threads share them).
@@ -32,6 +35,7 @@ from .schema import FACET_COLUMNS, WEIGHTS
 LENGTH_FIELDS = tuple(WEIGHTS)  # the scored fields: title, tags, summary, places, body, parts
 MAX_SEGMENTS = 256  # per-segment arrays kept (all processes' segments of one index are few)
 MAX_STATES = 4  # searcher states whose layouts are kept
+POSTINGS_BYTES = 8 * 2**20  # postings arrays kept per state (a word in every one of 100 000 examples: 1.6 MB)
 # Whoosh stores a field length as one byte; this is its decoding (whoosh.util.numeric).
 _BYTE_TO_LENGTH = np.array([byte_to_length(i) for i in range(256)], dtype=np.float64)
 
@@ -179,6 +183,32 @@ class StateArrays:
         self.facets = {name: Facet.concatenate(parts) for name, parts in facet_parts.items()}
         self._norms: dict[str, np.ndarray] = {}
         self._lock = threading.Lock()
+        self._postings: OrderedDict = OrderedDict()  # (field, words) → (document numbers, frequencies)
+        self._postings_bytes = 0
+
+    def postings(self, key):
+        """Cached postings arrays of (field, words) in this state, or None."""
+        with self._lock:
+            found = self._postings.get(key)
+            if found is not None:
+                self._postings.move_to_end(key)
+            return found
+
+    def keep_postings(self, key, value) -> None:
+        """Remember postings arrays (read-only from now on) for later searches of this state."""
+        size = sum(a.nbytes for a in value)
+        if size > POSTINGS_BYTES // 4:
+            return
+        for a in value:
+            a.flags.writeable = False
+        with self._lock:
+            if key in self._postings:
+                return
+            self._postings[key] = value
+            self._postings_bytes += size
+            while self._postings_bytes > POSTINGS_BYTES:
+                _key, old = self._postings.popitem(last=False)
+                self._postings_bytes -= sum(a.nbytes for a in old)
 
     def norms(self, fieldname: str, avg: float, b: float) -> np.ndarray:
         """1 − b + b·(length / average length) of every document (as Scorer._norm computes it)."""

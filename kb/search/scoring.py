@@ -193,6 +193,10 @@ class Scorer:
         found = self._arrays.get(key)
         if found is not None:
             return found
+        found = self.state.postings(key)  # searched before in this index state
+        if found is not None:
+            self._arrays[key] = found
+            return found
         self.check_budget()
         if len(words) == 1:
             parts = []
@@ -216,6 +220,8 @@ class Scorer:
         else:
             found = _NONE
         self._arrays[key] = found
+        if found is not _NONE:
+            self.state.keep_postings(key, found)
         return found
 
     def known(self, stems: tuple[str, ...], folded: tuple[str, ...]) -> bool:

@@ -126,6 +126,30 @@ def test_array_postings_equal_whoosh_postings(index):
         assert dict(zip(ids.tolist(), weights.tolist(), strict=True)) == scorer.postings("body", phrase)
 
 
+def test_postings_arrays_are_kept_per_state_read_only_bounded_and_never_stale(index, monkeypatch):
+    term = q.alt_for("bostad").stems
+    with index.searcher() as searcher:
+        first = Scorer(searcher).postings_array("body", term)
+        again = Scorer(searcher).postings_array("body", term)  # another search of the same state
+        assert again is first and not first[0].flags.writeable
+        assert dict(zip(first[0].tolist(), first[1].tolist(), strict=True)) == Scorer(searcher).postings("body", term)
+        doomed = int(first[0][0])
+        entry_id = searcher.stored_fields(doomed)["entry_id"]
+    w = index.writer()
+    w.delete_by_term("entry_id", entry_id)
+    w.commit(merge=False)
+    with index.searcher() as searcher:  # a new state: read again, without the deleted document
+        fresh = Scorer(searcher).postings_array("body", term)
+        assert fresh is not first and doomed not in fresh[0].tolist() and len(fresh[0]) == len(first[0]) - 1
+        assert dict(zip(fresh[0].tolist(), fresh[1].tolist(), strict=True)) == Scorer(searcher).postings("body", term)
+        state = arrays.for_searcher(searcher)
+        monkeypatch.setattr(arrays, "POSTINGS_BYTES", 4 * first[0].nbytes)
+        for word in WORDS:
+            Scorer(searcher).postings_array("body", q.alt_for(word).stems)
+        assert 0 < state._postings_bytes <= arrays.POSTINGS_BYTES
+        assert state._postings_bytes == sum(a.nbytes for value in state._postings.values() for a in value)
+
+
 def _unit_sets():
     yield [Unit([q.alt_for("bostad")])]
     yield [Unit([q.alt_for("bostad")]), Unit([q.alt_for("skola")], weight=0.3)]
