@@ -1,20 +1,32 @@
-"""`flask kb bench --workers N`: memory per gunicorn worker after serving every public page.
+"""`flask kb bench --workers N`: memory per gunicorn worker, and search throughput.
 
 Starts gunicorn (`app:app`, N workers) on a free loopback port against this instance
 (the same environment: database, index, cache directory), requests every public page
 kind `ROUNDS` times (so each worker has served them), then reads each worker's
 /proc/<pid>/status and smaps_rollup: RSS, PSS (shared pages divided among the processes
-sharing them) and private memory. Linux only. Numbers are printed, never asserted.
+sharing them) and private memory.
+
+Then throughput, with `THREADS` client threads and a new connection per request:
+`/livez` (a trivial JSON answer through the whole app) and the search API on URLs
+that are each asked once (words from the examples' titles with and without a county
+filter and second pages, so every search misses the results cache and does the full
+work: count, facets, top 10 with highlights), alternating livez, search, livez.
+Linux only. Numbers are printed, never asserted.
 """
 from __future__ import annotations
 
+import json
 import os
+import random
+import re
 import socket
+import threading
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -52,7 +64,67 @@ def _memory(pid: int) -> dict[str, float]:
     return out
 
 
-def bench(workers: int, echo, environ: dict | None = None) -> list[dict]:
+THREADS = 4
+
+
+def _fetch(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            response.read()
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def _search_urls(base: str, seed: int = 2014) -> list[str]:
+    """Distinct search API URLs: title words × (no filter, each county) × pages 1 and 2, shuffled."""
+    with urllib.request.urlopen(base + "/oppna-data/goda-exempel.json", timeout=30) as response:
+        examples = json.load(response)["examples"]
+    words = sorted({w.lower() for e in examples for w in re.findall(r"\w{4,}", e["title"])})
+    counties = sorted({m["county"] for e in examples for m in e["municipalities"]})
+    urls = [f"{base}/api/v1/search?" + urllib.parse.urlencode({"q": w, **({"county": c} if c else {}), "page": page})
+            for w in words for c in ["", *counties] for page in (1, 2)]
+    random.Random(seed).shuffle(urls)
+    return urls
+
+
+def throughput(urls, seconds: float, threads: int = THREADS) -> tuple[float, dict[int, int], int]:
+    """Requests per second over `seconds` (`urls` is a list taken in order, or one URL repeated);
+    also the answers by status and how many requests were made."""
+    lock = threading.Lock()
+    position = [0]
+    statuses: dict[int, int] = {}
+    stop = time.monotonic() + seconds
+
+    def next_url():
+        with lock:
+            if isinstance(urls, str):
+                return urls
+            if position[0] >= len(urls):
+                return None
+            position[0] += 1
+            return urls[position[0] - 1]
+
+    def run():
+        while time.monotonic() < stop:
+            url = next_url()
+            if url is None:
+                return
+            status = _fetch(url)
+            with lock:
+                statuses[status] = statuses.get(status, 0) + 1
+
+    started = time.monotonic()
+    pool = [threading.Thread(target=run) for _ in range(threads)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    done = sum(statuses.values())
+    return done / (time.monotonic() - started), statuses, done
+
+
+def bench(workers: int, echo, environ: dict | None = None, seconds: float = 8.0) -> list[dict]:
     """Serve with gunicorn, request every page kind, print and return each worker's memory."""
     gunicorn = Path(sys.executable).parent / "gunicorn"
     port = _free_port()
@@ -65,9 +137,9 @@ def bench(workers: int, echo, environ: dict | None = None) -> list[dict]:
         deadline = time.monotonic() + 60
         while True:
             try:
-                urllib.request.urlopen(base + "/healthz", timeout=2).read()
+                urllib.request.urlopen(base + "/livez", timeout=10).read()
                 break
-            except (urllib.error.URLError, ConnectionError):
+            except OSError:  # not listening yet (URLError, ConnectionError) or still starting (timeout)
                 if proc.poll() is not None or time.monotonic() > deadline:
                     log.seek(0)
                     raise RuntimeError("gunicorn did not start within 60 s: " + log.read()[-2000:]) from None
@@ -85,6 +157,10 @@ def bench(workers: int, echo, environ: dict | None = None) -> list[dict]:
         children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
         results = [_memory(int(pid)) for pid in children]
         master = _memory(proc.pid)
+        urls = _search_urls(base)
+        live_a, live_status_a, _n = throughput(base + "/livez", seconds / 2)
+        search, search_status, searches = throughput(urls, seconds)
+        live_b, live_status_b, _n = throughput(base + "/livez", seconds / 2)
     finally:
         proc.terminate()
         try:
@@ -98,4 +174,15 @@ def bench(workers: int, echo, environ: dict | None = None) -> list[dict]:
     for i, r in enumerate(results, 1):
         echo(f"worker {i}   RSS {r['rss']:6.1f} MB   PSS {r['pss']:6.1f} MB   private {r['private']:6.1f} MB")
     echo(f"master     RSS {master['rss']:6.1f} MB")
+    live = (live_a + live_b) / 2
+    answers = {}
+    for part in (live_status_a, search_status, live_status_b):
+        for status, n in part.items():
+            answers[status] = answers.get(status, 0) + n
+    echo(f"throughput ({THREADS} client threads, a new connection per request; answers "
+         + ", ".join(f"{n}× {status}" for status, n in sorted(answers.items())) + ")")
+    echo(f"  /livez            {live_a:7.0f} and {live_b:7.0f} req/s (before and after the searches)")
+    echo(f"  search API        {search:7.0f} req/s, {searches} searches on {searches} different URLs (of {len(urls)}): "
+         f"every one a results-cache miss")
+    echo(f"  search / livez    {100 * search / live:5.0f} %")
     return results

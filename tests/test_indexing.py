@@ -179,6 +179,27 @@ def test_healthz_reports_database_index_and_lag(make_app):
     assert response.status_code == 503 and response.get_json()["index"]["ok"] is False
 
 
+def test_livez_answers_while_the_database_is_unreachable_and_healthz_says_503(make_app):
+    app = make_app()
+    client = app.test_client()
+    assert client.get("/livez").get_json() == {"status": "ok"}
+    with app.app_context():
+        db.engine.dispose()
+    with app.app_context():
+        broken = sa.create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none" if db.engine.dialect.name == "postgresql"
+                                  else "sqlite:////nonexistent-dir/kb.sqlite3")
+        real = db.engines[None]
+        db.engines[None] = broken
+    try:
+        live = client.get("/livez")
+        health = client.get("/healthz")
+    finally:
+        with app.app_context():
+            db.engines[None] = real
+    assert live.status_code == 200 and live.get_json() == {"status": "ok"} and live.headers["Cache-Control"] == "no-store"
+    assert health.status_code == 503 and health.get_json()["database"] == {"ok": False, "error": "OperationalError"}
+
+
 def test_reads_do_not_hold_the_write_lock_while_one_request_is_slow(make_app):
     """Watchdog: a request that reads and then takes seconds (a slow render, a stuck index
     call) must not stop other pages, the API or a write from answering meanwhile."""

@@ -1,4 +1,5 @@
-"""`/healthz` for load balancers: is the database reachable, is the index usable and how far behind."""
+"""Probes: `/healthz` for load balancers (is the database reachable, is the index usable and how
+far behind) and `/livez` for process supervisors (does this worker answer at all)."""
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -37,5 +38,14 @@ def healthz():
     body["status"] = "ok" if healthy else "unavailable"
     response = jsonify(body)
     response.status_code = 200 if healthy else 503
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/livez")
+def livez():
+    """200 while this process answers requests, whatever the database or index say: a supervisor
+    restarts a worker that stops answering, not one whose database is down (that is /healthz)."""
+    response = jsonify({"status": "ok"})
     response.headers["Cache-Control"] = "no-store"
     return response
