@@ -429,6 +429,25 @@ def example_data(entry: Entry) -> content.ExampleData:
     )
 
 
+def export_texts(on_start=None):
+    """(relative path, text) of every file an export writes: categories.yaml, synonyms.yaml
+    when there is a table, and one file per published example. `on_start(n)` gets the number
+    of examples first. The open-data ZIP is written from these without touching the disk."""
+    cats = db.session.scalars(sa.select(Category).order_by(Category.position, Category.slug))
+    yield "categories.yaml", content.dump_categories(
+        [content.CategoryData(c.slug, c.name, c.description, c.name_en or "", c.description_en or "") for c in cats])
+    from .search import synonyms
+
+    table = synonyms.current_text(db.session)
+    if table:
+        yield "synonyms.yaml", table
+    entries = published_entries()
+    if on_start:
+        on_start(len(entries))
+    for entry in entries:
+        yield f"examples/{entry.slug}.md", content.dump_example(example_data(entry))
+
+
 def export_content(root: Path, on_start=None, progress=None, actor: audit.Actor | None = None) -> list[Path]:
     """Write categories.yaml and every published entry to `root`; returns the files written.
     With an `actor` (the CLI passes the system actor) the export is audited; the caller commits.
@@ -438,30 +457,15 @@ def export_content(root: Path, on_start=None, progress=None, actor: audit.Actor 
     """
     root = Path(root)
     written = []
-    cats = db.session.scalars(sa.select(Category).order_by(Category.position, Category.slug))
-    cat_path = root / "categories.yaml"
-    content.write_atomic(
-        cat_path,
-        content.dump_categories([content.CategoryData(c.slug, c.name, c.description, c.name_en or "",
-                                                     c.description_en or "") for c in cats]),
-    )
-    written.append(cat_path)
-    from .search import synonyms
-
-    table = synonyms.current_text(db.session)
-    if table:
-        syn_path = root / "synonyms.yaml"
-        content.write_atomic(syn_path, table)
-        written.append(syn_path)
-    entries = published_entries()
-    if on_start:
-        on_start(len(entries))
-    for entry in entries:
-        path = root / "examples" / f"{entry.slug}.md"
-        content.write_atomic(path, content.dump_example(example_data(entry)))
+    examples = 0
+    for relative, text in export_texts(on_start):
+        path = root / relative
+        content.write_atomic(path, text)
         written.append(path)
-        if progress:
-            progress(entry.slug)
+        if relative.startswith("examples/"):
+            examples += 1
+            if progress:
+                progress(path.stem)
     hidden = db.session.scalars(sa.select(Entry.slug).where(Entry.state != EntryState.PUBLISHED))
     removed = 0
     for slug in hidden:
@@ -471,5 +475,5 @@ def export_content(root: Path, on_start=None, progress=None, actor: audit.Actor 
             removed += 1
     if actor is not None:  # an operator's export (the CLI); the open-data ZIP is a read and is not audited
         audit.record(actor, "content_export", "content", str(root)[-200:],
-                     detail=f"{len(entries)} exempel" + (f", {removed} borttagna" if removed else ""))
+                     detail=f"{examples} exempel" + (f", {removed} borttagna" if removed else ""))
     return written

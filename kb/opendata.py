@@ -4,25 +4,34 @@ All three files are generated together from one read of the published set, so th
 agree, and are cached on disk under KB_INSTANCE_PATH/opendata/<data version>/. The data
 version is a fingerprint of what is published (count, newest change, newest revision and
 the categories); any approval, archiving, edit or load gives a new version and new files.
-The ZIP is written by the exporter (`exchange.export_content`), so it is exactly what
-`flask kb export` writes and `flask kb load` reads.
+The ZIP is written from the exporter's texts (`exchange.export_texts`), so it holds exactly
+what `flask kb export` writes and `flask kb load` reads.
+
+Building takes about 4 ms per example (10 000 examples: ~30 s). A request builds the
+files itself only while the published set is small (SYNC_LIMIT); above that it serves the
+newest files already built (an earlier version, said so on the page) or, before the very
+first build, answers that they are being prepared, and starts the build in a background
+thread of its process (one build at a time per instance, under a file lock).
 """
 from __future__ import annotations
 
 import csv
+import fcntl
 import hashlib
 import io
 import json
+import logging
 import os
 import shutil
 import tempfile
+import threading
 import zipfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, request
 
 from . import exchange, queries
 from .extensions import db
@@ -49,6 +58,11 @@ CSV_COLUMNS = [
 ]
 SEP = "; "
 FORMAT = 1  # bump when the files' layout changes, so cached files of an older layout are not served
+SYNC_LIMIT = 1000  # published examples up to which a request builds missing files itself (a few seconds)
+VERSION_FILE = "version.json"
+
+log = logging.getLogger(__name__)
+_building = threading.Lock()  # one build thread per process; the file lock makes it one per instance
 
 
 @dataclass
@@ -148,26 +162,29 @@ def _build(target: Path, version: Version) -> None:
         "examples": records,
     }
     (target / FILES["json"][0]).write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
-    with tempfile.TemporaryDirectory() as tmp:
-        written = exchange.export_content(Path(tmp))
-        stamp = version.modified.astimezone(UTC).timetuple()[:6]
-        with zipfile.ZipFile(target / FILES["zip"][0], "w", compression=zipfile.ZIP_DEFLATED) as zf:
-            readme = zipfile.ZipInfo("LICENS.txt", date_time=stamp)
-            zf.writestr(readme, f"Goda exempel – öppna data\nLicens: {LICENSE_NAME}\n{LICENSE_URL}\n"
-                                "Läs in med: flask kb load <katalog>\n")
-            for path in sorted(written):
-                info = zipfile.ZipInfo(path.relative_to(tmp).as_posix(), date_time=stamp)
-                info.compress_type = zipfile.ZIP_DEFLATED
-                zf.writestr(info, path.read_bytes())
+    stamp = version.modified.astimezone(UTC).timetuple()[:6]
+    with zipfile.ZipFile(target / FILES["zip"][0], "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        readme = zipfile.ZipInfo("LICENS.txt", date_time=stamp)
+        zf.writestr(readme, f"Goda exempel – öppna data\nLicens: {LICENSE_NAME}\n{LICENSE_URL}\n"
+                            "Läs in med: flask kb load <katalog>\n")
+        for relative, text in sorted(exchange.export_texts()):
+            info = zipfile.ZipInfo(relative, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, text.encode("utf-8"))
+    (target / VERSION_FILE).write_text(json.dumps(
+        {"key": version.key, "count": version.count, "modified": version.modified.isoformat()}), encoding="utf-8")
 
 
-def files() -> tuple[Version, Path]:
-    """(version, directory holding the three files for it), building them once per version."""
-    version = data_version()
+def _complete(target: Path) -> bool:
+    return (target / VERSION_FILE).is_file()
+
+
+def _build_version(version: Version) -> Path:
+    """Build the files of `version` (if no one has) and return their directory."""
     root = _cache_root()
     target = root / version.key
-    if (target / FILES["zip"][0]).is_file():
-        return version, target
+    if _complete(target):
+        return target
     root.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=root, prefix=".build-"))
     try:
@@ -183,7 +200,85 @@ def files() -> tuple[Version, Path]:
         if old.is_dir() and old.name != version.key and not old.name.startswith(".build-"):
             if old.stat().st_mtime < target.stat().st_mtime - 3600:
                 shutil.rmtree(old, ignore_errors=True)
-    return version, target
+    return target
+
+
+def _newest_built() -> tuple[Version, Path] | None:
+    """The most recently built complete version, if any."""
+    root = _cache_root()
+    found = []
+    for path in root.iterdir() if root.is_dir() else ():
+        if path.is_dir() and not path.name.startswith(".") and _complete(path):
+            found.append((path.stat().st_mtime, path))
+    for _mtime, path in sorted(found, reverse=True):
+        try:
+            meta = json.loads((path / VERSION_FILE).read_text(encoding="utf-8"))
+            return Version(meta["key"], meta["count"], datetime.fromisoformat(meta["modified"])), path
+        except (OSError, ValueError, KeyError):
+            continue
+    return None
+
+
+def build(version: Version | None = None) -> Path | None:
+    """Build the current version's files unless another process is building; its directory or None."""
+    version = version or data_version()
+    root = _cache_root()
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / "build.lock", "a+") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return None
+        try:
+            return _build_version(version)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _build_in_background(version: Version) -> threading.Thread | None:
+    """Start building `version` in a thread of this process unless one is running."""
+    if not _building.acquire(blocking=False):
+        return None
+    app = current_app._get_current_object()
+    base = request.host_url if request else None  # the files' links name the host the site is reached at
+
+    def run():
+        try:
+            # A request context of its own (the links of the files need a host), after this request ended.
+            with app.test_request_context(base_url=base):
+                build(version)
+        except Exception:
+            log.exception("open data files for version %s could not be built", version.key)
+        finally:
+            _building.release()
+
+    thread = threading.Thread(target=run, name="kb-opendata-build", daemon=True)
+    thread.start()
+    return thread
+
+
+@dataclass
+class Served:
+    """The files a request gets: their version and directory, and whether they are current."""
+
+    version: Version
+    directory: Path
+    current: bool
+
+
+def files() -> Served | None:
+    """The files to serve. The current version's when built; while the published set is small,
+    built now; otherwise the newest earlier files (the current version is being built in the
+    background), or None before the very first build has finished."""
+    version = data_version()
+    target = _cache_root() / version.key
+    if _complete(target):
+        return Served(version, target, True)
+    if version.count <= SYNC_LIMIT:
+        return Served(version, _build_version(version), True)
+    _build_in_background(version)
+    newest = _newest_built()
+    return Served(newest[0], newest[1], False) if newest else None
 
 
 def dcat(version: Version) -> dict:

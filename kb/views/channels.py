@@ -272,11 +272,16 @@ def notice_settings():
 
 @bp.get("/oppna-data", endpoint="opendata")
 def opendata_page():
-    """The licence and the downloads."""
-    version, root = opendata.files()
-    sizes = {kind: (root / name).stat().st_size for kind, (name, _mime) in opendata.FILES.items()}
-    return render_template("channels/opendata.html", version=version, files=opendata.FILES, sizes=sizes,
-                           license_name=_license_name(), license_url=opendata.LICENSE_URL)
+    """The licence and the downloads (or a note that they are being prepared)."""
+    served = opendata.files()
+    sizes = ({kind: (served.directory / name).stat().st_size for kind, (name, _mime) in opendata.FILES.items()}
+             if served else None)
+    return render_template("channels/opendata.html", served=served, version=served.version if served else None,
+                           files=opendata.FILES, sizes=sizes, license_name=_license_name(),
+                           license_url=opendata.LICENSE_URL, retry_after=RETRY_AFTER)
+
+
+RETRY_AFTER = 60  # seconds: files of a large set are built in the background (kb/opendata.py)
 
 
 def _license_name() -> str:
@@ -296,9 +301,17 @@ def opendata_file(filename: str):
         return response
     if filename not in by_name:
         abort(404)
-    version, root = opendata.files()
-    response = send_file(root / filename, mimetype=by_name[filename], as_attachment=True, download_name=filename,
-                         etag=version.key, last_modified=version.modified, max_age=300, conditional=True)
+    served = opendata.files()
+    if served is None:
+        response = current_app.response_class(
+            _("Filerna förbereds just nu. Försök igen om en minut: %(url)s", url=request.url) + "\n",
+            status=503, mimetype="text/plain")
+        response.headers["Retry-After"] = str(RETRY_AFTER)
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    response = send_file(served.directory / filename, mimetype=by_name[filename], as_attachment=True,
+                         download_name=filename, etag=served.version.key, last_modified=served.version.modified,
+                         max_age=300 if served.current else 30, conditional=True)
     return response
 
 
