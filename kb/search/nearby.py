@@ -37,12 +37,17 @@ EXTRA_LIMIT = 10  # neighbours' matches listed after a municipality-filtered res
 # ----------------------------------------------------------------- municipality page
 
 
+SECTION_LIMIT = 10  # examples listed per group on a municipality page; the rest is one link away
+
+
 @dataclass
 class Section:
-    """One group on the municipality page: the places it covers (with counts) and its examples."""
+    """One group on the municipality page: the places it covers (with counts), its first
+    SECTION_LIMIT examples by title, and how many it has in all."""
 
     places: list[tuple[places.Place, int]]
     hits: list[Hit]
+    total: int = 0
 
 
 @dataclass
@@ -50,54 +55,69 @@ class MunicipalityContext:
     neighbours: Section
     region: atlas.Region
     region_section: Section
-    county_wide: list[Hit]
+    county_wide: Section
 
 
-def _search_all(index, query) -> list[Hit]:
-    searcher = index.searcher()
-    return [_hit_from(hit) for hit in searcher.search(query, limit=None, sortedby="title_sort")]
+def _docs(searcher, query) -> list[int]:
+    """Document numbers matching `query`, by title (no stored fields read)."""
+    results = searcher.search(query, limit=None, sortedby="title_sort")
+    return [results.docnum(i) for i in range(results.scored_length())]
+
+
+def _in(codes) -> Or | None:
+    codes = sorted(codes)
+    return Or([Term("municipality", c) for c in codes]) if codes else None
 
 
 def examples_in(index, codes) -> list[Hit]:
     """Published examples in any of the municipalities `codes`, by title."""
-    codes = sorted(codes)
-    if not codes:
+    query = _in(codes)
+    if query is None:
         return []
-    return _search_all(index, Or([Term("municipality", c) for c in codes]))
+    searcher = index.searcher()
+    return [_hit_from(searcher.stored_fields(d)) for d in _docs(searcher, query)]
+
+
+def _county_wide_docs(searcher, county_code: str) -> list[int]:
+    return [d for d in _docs(searcher, Term("county", county_code))
+            if county_code in searcher.stored_fields(d)["data"].get("explicit_counties", ())]
 
 
 def county_wide(index, county_code: str) -> list[Hit]:
     """Published examples that name the county itself (not only its municipalities), by title."""
     searcher = index.searcher()
-    out = []
-    for hit in searcher.search(Term("county", county_code), limit=None, sortedby="title_sort"):
-        if county_code in hit["data"].get("explicit_counties", ()):
-            out.append(_hit_from(hit))
-    return out
+    return [_hit_from(searcher.stored_fields(d)) for d in _county_wide_docs(searcher, county_code)]
 
 
-def _section(hits: list[Hit], pool: tuple[places.Place, ...], shown: set[str]) -> Section:
-    codes = {p.code for p in pool}
+def _section(searcher, docs: list[int], pool: tuple[places.Place, ...], shown: set[int]) -> Section:
+    """Counts per place over all of `docs` (facet arrays), the first unshown ones as hits."""
     counts = {p.code: 0 for p in pool}
-    for hit in hits:
-        for code, _name in hit.municipalities:
-            if code in codes:
-                counts[code] += 1
-    fresh = [h for h in hits if h.slug not in shown]
-    shown.update(h.slug for h in fresh)
-    return Section([(p, counts[p.code]) for p in pool], fresh)
+    if docs and pool:
+        state = arrays.for_searcher(searcher)
+        mask = np.zeros(state.n, dtype=bool)
+        mask[docs] = True
+        found = state.facets["municipality"].count(mask)
+        counts = {code: found.get(code, 0) for code in counts}
+    fresh = [d for d in docs if d not in shown]
+    shown.update(fresh)
+    hits = [_hit_from(searcher.stored_fields(d)) for d in fresh[:SECTION_LIMIT]]
+    return Section([(p, counts[p.code]) for p in pool], hits, len(fresh))
 
 
 def municipality_context(index, code: str) -> MunicipalityContext:
     """What is near municipality `code`: neighbours, labour-market region, county-wide examples.
 
-    Each group leaves out the municipality's own examples and those an earlier group showed."""
-    shown = {h.slug for h in examples_in(index, {code})}
+    Each group leaves out the municipality's own examples and those an earlier group showed,
+    lists at most SECTION_LIMIT of them and says how many there are."""
+    searcher = index.searcher()
+    shown = set(_docs(searcher, Term("municipality", code)))
     neighbour_places = atlas.neighbours(code)
-    neighbours = _section(examples_in(index, {p.code for p in neighbour_places}), neighbour_places, shown)
+    query = _in({p.code for p in neighbour_places})
+    neighbours = _section(searcher, _docs(searcher, query) if query else [], neighbour_places, shown)
     peers = atlas.region_peers(code)
-    region = _section(examples_in(index, {p.code for p in peers}), peers, shown)
-    wide = [h for h in county_wide(index, code[:2]) if h.slug not in shown]
+    query = _in({p.code for p in peers})
+    region = _section(searcher, _docs(searcher, query) if query else [], peers, shown)
+    wide = _section(searcher, _county_wide_docs(searcher, code[:2]), (), shown)
     return MunicipalityContext(neighbours, atlas.region_of(code), region, wide)
 
 

@@ -87,6 +87,22 @@ def test_municipality_page_lists_falun_under_borlanges_neighbours(client):
     assert 'href="/sok?near=2081"' in html
 
 
+def test_municipality_page_lists_a_bounded_number_per_group_and_links_to_the_rest(client, monkeypatch):
+    from kb.search import nearby
+
+    full = client.get("/kommun/gagnef").get_data(as_text=True)
+    full_neighbours = full[full.index('id="nearby-heading"'):full.index('id="region-heading"')]
+    assert full_neighbours.count('class="result"') == 4 and "första av" not in full_neighbours
+    monkeypatch.setattr(nearby, "SECTION_LIMIT", 2)
+    html = client.get("/kommun/gagnef").get_data(as_text=True)
+    neighbours = html[html.index('id="nearby-heading"'):html.index('id="region-heading"')]
+    assert "I grannkommunerna (4 exempel)" in neighbours  # the count is of all of them
+    assert neighbours.count('class="result"') == 2
+    assert "De 2 första av 4 visas, i bokstavsordning." in neighbours and 'href="/sok?near=2026"' in neighbours
+    counts = re.findall(r'<span class="count">\((\d+)\)</span>', neighbours)
+    assert counts == re.findall(r'<span class="count">\((\d+)\)</span>', full_neighbours)  # per-place counts unchanged
+
+
 def _places_of(result) -> set[str]:
     return {m["code"] for m in result["municipalities"]}
 
