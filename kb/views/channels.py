@@ -318,12 +318,14 @@ def opendata_file(filename: str):
 # --------------------------------------------------------------------------- sitemap, robots, favicon
 
 
-@bp.get("/sitemap.xml")
-def sitemap():
-    """Every published example and every category, county and municipality page, with lastmod."""
-    ns = "http://www.sitemaps.org/schemas/sitemap/0.9"
-    urlset = ET.Element("urlset", xmlns=ns)
+SITEMAP_MAX = 50_000  # URLs per sitemap file (sitemaps.org); more make a sitemap index
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+
+
+def _sitemap_urls() -> list[tuple[str, str]]:
+    """(loc, lastmod) of every published example and every category, county and municipality page."""
     fallback = opendata.data_version().modified
+    urls: list[tuple[str, object]] = []
     by_category: dict[str, object] = {}
     by_county: dict[str, object] = {}
     by_municipality: dict[str, object] = {}
@@ -332,34 +334,85 @@ def sitemap():
         if key not in store or when > store[key]:
             store[key] = when
 
-    def add(loc: str, when) -> None:
+    for slug, when, category, municipality_codes, county_codes in queries.published_changes():
+        urls.append((external_url("browse.example", slug=slug), when))
+        later(by_category, category, when)
+        for code in {*county_codes, *(m[:2] for m in municipality_codes)}:  # Revision.all_county_codes
+            later(by_county, code, when)
+        for code in municipality_codes:
+            later(by_municipality, code, when)
+    newest = max([*by_category.values(), fallback])
+    urls += [(external_url("browse.home"), newest), (external_url("browse.categories"), newest),
+             (external_url("browse.counties"), newest)]
+    urls += [(external_url("browse.category", slug=c.slug), by_category.get(c.slug, fallback)) for c in catalog.categories()]
+    urls += [(external_url("browse.county", slug=c.slug), by_county.get(c.code, fallback)) for c in places.counties()]
+    urls += [(external_url("browse.municipality", slug=m.slug), by_municipality.get(m.code, fallback))
+             for m in places.municipalities()]
+    urls += [(external_url(e), fallback) for e in ("channels.about", "channels.accessibility", "channels.opendata", "api_docs.docs")]
+    return [(loc, aware(when).date().isoformat()) for loc, when in urls]
+
+
+def _sitemap_etag(version: str) -> str:
+    return hashlib.sha256(f"{version}|{request.path}|{request.host_url}".encode()).hexdigest()[:32]
+
+
+def _sitemap_parts() -> list[list[tuple[str, str]]]:
+    urls = _sitemap_urls()
+    return [urls[i:i + SITEMAP_MAX] for i in range(0, len(urls), SITEMAP_MAX)]
+
+
+def _xml_response(root, etag: str) -> Response:
+    response = Response(ET.tostring(root, encoding="utf-8", xml_declaration=True), mimetype="application/xml")
+    response.set_etag(etag)
+    return response
+
+
+def _not_modified(etag: str) -> Response | None:
+    """304 when the client has this version (checked before anything is built)."""
+    if etag in request.if_none_match:
+        return Response(status=304, headers={"ETag": f'"{etag}"'})
+    return None
+
+
+def _urlset(urls: list[tuple[str, str]]):
+    urlset = ET.Element("urlset", xmlns=SITEMAP_NS)
+    for loc, lastmod in urls:
         url = ET.SubElement(urlset, "url")
         ET.SubElement(url, "loc").text = loc
-        ET.SubElement(url, "lastmod").text = aware(when).date().isoformat()
+        ET.SubElement(url, "lastmod").text = lastmod
+    return urlset
 
-    for entry in queries.published_entries():
-        when = feeds.last_changed(entry)
-        rev = entry.published_revision
-        add(external_url("browse.example", slug=entry.slug), when)
-        later(by_category, rev.category.slug, when)
-        for code in rev.all_county_codes:
-            later(by_county, code, when)
-        for m in rev.municipalities:
-            later(by_municipality, m.code, when)
-    newest = max([*by_category.values(), fallback])
-    add(external_url("browse.home"), newest)
-    add(external_url("browse.categories"), newest)
-    add(external_url("browse.counties"), newest)
-    for cat in catalog.categories():
-        add(external_url("browse.category", slug=cat.slug), by_category.get(cat.slug, fallback))
-    for county in places.counties():
-        add(external_url("browse.county", slug=county.slug), by_county.get(county.code, fallback))
-    for muni in places.municipalities():
-        add(external_url("browse.municipality", slug=muni.slug), by_municipality.get(muni.code, fallback))
-    for endpoint in ("channels.about", "channels.accessibility", "channels.opendata", "api_docs.docs"):
-        add(external_url(endpoint), fallback)
-    body = ET.tostring(urlset, encoding="utf-8", xml_declaration=True)
-    return Response(body, mimetype="application/xml")
+
+@bp.get("/sitemap.xml")
+def sitemap():
+    """Every published example and every category, county and municipality page, with lastmod;
+    above SITEMAP_MAX URLs a sitemap index of /sitemap-1.xml, /sitemap-2.xml, …"""
+    etag = _sitemap_etag(opendata.data_version().key)
+    unchanged = _not_modified(etag)
+    if unchanged is not None:
+        return unchanged
+    parts = _sitemap_parts()
+    if len(parts) == 1:
+        return _xml_response(_urlset(parts[0]), etag)
+    index = ET.Element("sitemapindex", xmlns=SITEMAP_NS)
+    for number, part in enumerate(parts, 1):
+        entry = ET.SubElement(index, "sitemap")
+        ET.SubElement(entry, "loc").text = external_url("channels.sitemap_part", number=number)
+        ET.SubElement(entry, "lastmod").text = max(lastmod for _loc, lastmod in part)
+    return _xml_response(index, etag)
+
+
+@bp.get("/sitemap-<int:number>.xml")
+def sitemap_part(number: int):
+    """One part of a sitemap index (only when there are more than SITEMAP_MAX URLs)."""
+    etag = _sitemap_etag(opendata.data_version().key)
+    unchanged = _not_modified(etag)
+    if unchanged is not None:
+        return unchanged
+    parts = _sitemap_parts()
+    if len(parts) == 1 or not 1 <= number <= len(parts):
+        abort(404)
+    return _xml_response(_urlset(parts[number - 1]), etag)
 
 
 def staff_prefixes() -> list[str]:

@@ -165,6 +165,30 @@ def test_sitemap_lists_every_public_page_with_lastmod(client, loaded_app):
     assert len(locs) == len(set(locs))
 
 
+def test_sitemap_above_the_limit_is_an_index_of_parts_and_answers_304_when_unchanged(client, monkeypatch):
+    from kb.views import channels
+
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    whole = client.get("/sitemap.xml")
+    every = [(u.find("s:loc", ns).text, u.find("s:lastmod", ns).text) for u in etree.fromstring(whole.data).findall("s:url", ns)]
+    assert client.get("/sitemap.xml", headers={"If-None-Match": whole.headers["ETag"]}).status_code == 304
+    assert client.get("/sitemap-1.xml").status_code == 404  # no parts while everything fits in one file
+    monkeypatch.setattr(channels, "SITEMAP_MAX", 100)
+    index = etree.fromstring(client.get("/sitemap.xml").data)
+    assert index.tag == "{http://www.sitemaps.org/schemas/sitemap/0.9}sitemapindex"
+    parts = [s.find("s:loc", ns).text for s in index.findall("s:sitemap", ns)]
+    assert parts == [f"http://localhost/sitemap-{n}.xml" for n in range(1, (len(every) + 99) // 100 + 1)]
+    seen = []
+    for n, loc in enumerate(parts, 1):
+        part = etree.fromstring(client.get(loc.replace("http://localhost", "")).data)
+        urls = [(u.find("s:loc", ns).text, u.find("s:lastmod", ns).text) for u in part.findall("s:url", ns)]
+        assert 0 < len(urls) <= 100
+        assert index.findall("s:sitemap", ns)[n - 1].find("s:lastmod", ns).text == max(m for _l, m in urls)
+        seen += urls
+    assert seen == every
+    assert client.get(f"/sitemap-{len(parts) + 1}.xml").status_code == 404
+
+
 def test_robots_keeps_staff_pages_out(client, loaded_app):
     from kb import STAFF_BLUEPRINTS
 
