@@ -242,3 +242,12 @@ def test_csv_cells_never_start_a_spreadsheet_formula(value, written):
     from kb.opendata import _cell
 
     assert _cell(value) == written
+
+
+def test_feed_holds_at_most_the_newest_max_entries(client, monkeypatch):
+    from kb import feeds
+
+    monkeypatch.setattr(feeds, "MAX_ENTRIES", 5)
+    newest = [h["slug"] for h in client.get("/api/v1/search?sort=newest&per_page=5").get_json()["results"]]
+    parsed = feedparser.parse(client.get("/flode.atom").data)
+    assert [e.link.rsplit("/", 1)[1] for e in parsed.entries] == newest
