@@ -42,9 +42,27 @@ def browser():
         browser.close()
 
 
+def _buffered(app):
+    """The app with each response read whole and closed before it is sent. Werkzeug's
+    development server skips closing a response when the browser resets the connection
+    while it drains the request (a page closed mid-load): the open static file then warns
+    (ResourceWarning) at some later test. Buffering closes it first."""
+
+    def wsgi(environ, start_response):
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+
+    return wsgi
+
+
 class LiveServer:
     def __init__(self, app):
-        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.app = app
+        self.server = make_server("127.0.0.1", 0, _buffered(app), threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
@@ -83,7 +101,6 @@ def staff_server(tmp_path_factory):
     add_staff(app)  # moderators and admins have two-factor sign-in set up
     app.config["SERVER_NAME"] = None
     with LiveServer(app) as server:
-        server.app = app
         yield server
     factory.close()
 

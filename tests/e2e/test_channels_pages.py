@@ -77,7 +77,7 @@ def test_confirm_and_unsubscribe_pages(browser, staff_server):
     from kb import alerts
     from kb.extensions import db
 
-    app = staff_server.server.app
+    app = staff_server.app
     with app.app_context():
         sub = alerts.subscribe("per@example.se", alerts.Filters(category="bostader"), "weekly",
                                {"category": {"bostader": "Bostäder"}, "county": {}, "municipality": {}})

@@ -24,7 +24,7 @@ def seeded(staff_server):
     from kb.workflow import Action
     from tests.staff.conftest import user
 
-    app = staff_server.server.app
+    app = staff_server.app
     with app.app_context():
         author, mod, admin = user(app, "contrib_x"), user(app, "mod_x"), user(app, "admin")
         data = moderation.EntryInput(
