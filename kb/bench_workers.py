@@ -77,13 +77,19 @@ def _fetch(url: str) -> int:
 
 
 def _search_urls(base: str, seed: int = 2014) -> list[str]:
-    """Distinct search API URLs: title words × (no filter, each county) × pages 1 and 2, shuffled."""
-    with urllib.request.urlopen(base + "/oppna-data/goda-exempel.json", timeout=30) as response:
-        examples = json.load(response)["examples"]
-    words = sorted({w.lower() for e in examples for w in re.findall(r"\w{4,}", e["title"])})
-    counties = sorted({m["county"] for e in examples for m in e["municipalities"]})
+    """Distinct search API URLs: title words × (no filter, each county) × pages 1 and 2, shuffled
+    (the titles of up to 300 examples, read through the API itself)."""
+    titles, counties = [], set()
+    for page in (1, 2, 3):
+        with urllib.request.urlopen(f"{base}/api/v1/search?sort=title&per_page=100&page={page}", timeout=60) as response:
+            results = json.load(response)["results"]
+        titles += [r["title"] for r in results]
+        counties.update(m["code"][:2] for r in results for m in r["municipalities"])
+        if len(results) < 100:
+            break
+    words = sorted({w.lower() for title in titles for w in re.findall(r"\w{4,}", title)})
     urls = [f"{base}/api/v1/search?" + urllib.parse.urlencode({"q": w, **({"county": c} if c else {}), "page": page})
-            for w in words for c in ["", *counties] for page in (1, 2)]
+            for w in words for c in ["", *sorted(counties)] for page in (1, 2)]
     random.Random(seed).shuffle(urls)
     return urls
 

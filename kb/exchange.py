@@ -429,10 +429,8 @@ def example_data(entry: Entry) -> content.ExampleData:
     )
 
 
-def export_texts(on_start=None):
-    """(relative path, text) of every file an export writes: categories.yaml, synonyms.yaml
-    when there is a table, and one file per published example. `on_start(n)` gets the number
-    of examples first. The open-data ZIP is written from these without touching the disk."""
+def catalogue_texts():
+    """(relative path, text) of categories.yaml and, when there is a table, synonyms.yaml."""
     cats = db.session.scalars(sa.select(Category).order_by(Category.position, Category.slug))
     yield "categories.yaml", content.dump_categories(
         [content.CategoryData(c.slug, c.name, c.description, c.name_en or "", c.description_en or "") for c in cats])
@@ -441,11 +439,23 @@ def export_texts(on_start=None):
     table = synonyms.current_text(db.session)
     if table:
         yield "synonyms.yaml", table
+
+
+def example_text(entry: Entry) -> tuple[str, str]:
+    """(relative path, text) of a published entry's file."""
+    return f"examples/{entry.slug}.md", content.dump_example(example_data(entry))
+
+
+def export_texts(on_start=None):
+    """(relative path, text) of every file an export writes: categories.yaml, synonyms.yaml
+    when there is a table, and one file per published example. `on_start(n)` gets the number
+    of examples first."""
+    yield from catalogue_texts()
     entries = published_entries()
     if on_start:
         on_start(len(entries))
     for entry in entries:
-        yield f"examples/{entry.slug}.md", content.dump_example(example_data(entry))
+        yield example_text(entry)
 
 
 def export_content(root: Path, on_start=None, progress=None, actor: audit.Actor | None = None) -> list[Path]:

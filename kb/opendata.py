@@ -18,7 +18,6 @@ from __future__ import annotations
 import csv
 import fcntl
 import hashlib
-import io
 import json
 import logging
 import os
@@ -59,6 +58,7 @@ CSV_COLUMNS = [
 SEP = "; "
 FORMAT = 1  # bump when the files' layout changes, so cached files of an older layout are not served
 SYNC_LIMIT = 1000  # published examples up to which a request builds missing files itself (a few seconds)
+BATCH = 500  # entries loaded at a time while building
 VERSION_FILE = "version.json"
 
 log = logging.getLogger(__name__)
@@ -143,36 +143,45 @@ def _csv_values(r: dict) -> list:
 
 
 def _build(target: Path, version: Version) -> None:
-    """Write the three files for one version from a single read of the published set."""
-    entries = queries.published_entries()
-    records = [_record(e) for e in entries]
-    text = io.StringIO()
-    writer = csv.writer(text, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for r in records:
-        writer.writerow(_csv_row(r))
-    # UTF-8 with BOM so that Excel opens å, ä, ö correctly.
-    (target / FILES["csv"][0]).write_bytes(text.getvalue().encode("utf-8-sig"))
-    document = {
+    """Write the three files for one version in one streamed pass over the published set
+    (BATCH entries in memory at a time, also at 100 000 examples)."""
+    stamp = version.modified.astimezone(UTC).timetuple()[:6]
+    head = {
         "title": "Goda exempel – lokala lösningar för mottagande av nyanlända",
         "license": {"name": LICENSE_NAME, "url": LICENSE_URL},
         "version": version.key,
         "modified": version.modified.isoformat(),
-        "count": len(records),
-        "examples": records,
     }
-    (target / FILES["json"][0]).write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
-    stamp = version.modified.astimezone(UTC).timetuple()[:6]
-    with zipfile.ZipFile(target / FILES["zip"][0], "w", compression=zipfile.ZIP_DEFLATED) as zf:
+    count = 0
+    # UTF-8 with BOM so that Excel opens å, ä, ö correctly.
+    with open(target / FILES["csv"][0], "w", encoding="utf-8-sig", newline="") as csv_file, \
+            open(target / FILES["json"][0], "w", encoding="utf-8") as json_file, \
+            zipfile.ZipFile(target / FILES["zip"][0], "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        writer = csv.writer(csv_file, lineterminator="\r\n")
+        writer.writerow(CSV_COLUMNS)
+        json_file.write(json.dumps(head, ensure_ascii=False, indent=1)[:-2] + ',\n "examples": [')
         readme = zipfile.ZipInfo("LICENS.txt", date_time=stamp)
         zf.writestr(readme, f"Goda exempel – öppna data\nLicens: {LICENSE_NAME}\n{LICENSE_URL}\n"
                             "Läs in med: flask kb load <katalog>\n")
-        for relative, text in sorted(exchange.export_texts()):
+
+        def add_to_zip(relative: str, text: str) -> None:
             info = zipfile.ZipInfo(relative, date_time=stamp)
             info.compress_type = zipfile.ZIP_DEFLATED
             zf.writestr(info, text.encode("utf-8"))
-    (target / VERSION_FILE).write_text(json.dumps(
-        {"key": version.key, "count": version.count, "modified": version.modified.isoformat()}), encoding="utf-8")
+
+        for relative, text in exchange.catalogue_texts():
+            add_to_zip(relative, text)
+        query = queries.published_entries_query().execution_options(yield_per=BATCH)
+        for entry in db.session.scalars(query):
+            record = _record(entry)
+            writer.writerow(_csv_row(record))
+            element = json.dumps(record, ensure_ascii=False, indent=1).replace("\n", "\n  ")
+            json_file.write(("," if count else "") + "\n  " + element)
+            add_to_zip(*exchange.example_text(entry))
+            count += 1
+        json_file.write(("\n " if count else "") + f'],\n "count": {count}\n}}')
+    (target / VERSION_FILE).write_text(json.dumps(  # last: a directory with this file is complete
+        {"key": version.key, "count": count, "modified": version.modified.isoformat()}), encoding="utf-8")
 
 
 def _complete(target: Path) -> bool:
