@@ -173,6 +173,47 @@ class FusedChain(CompositeAnalyzer):
             t.stopped = False
             yield t
 
+    def terms(self, value) -> list[str] | None:
+        """The texts of the tokens a plain call yields, in order, as a list (no Token objects);
+        None when the fused loop does not apply (then call the analyzer)."""
+        if not self._fast or not isinstance(value, str):
+            return None
+        words = self._words
+        out = []
+        for word in self._findall(value):
+            text = words.get(word, _UNSEEN)
+            if text is _UNSEEN:
+                text = self._term(word)
+                if len(words) < _WORDS_MAX:
+                    words[word] = text
+            if text is not None:
+                out.append(text)
+        return out
+
+    def term_positions(self, value) -> dict[str, list[int]] | None:
+        """{term: its positions} as Whoosh's Positions format gathers them from a call with
+        positions=True (terms in order of first occurrence); None as for `terms`."""
+        if not self._fast or not isinstance(value, str):
+            return None
+        words = self._words
+        out: dict[str, list[int]] = {}
+        pos = None
+        for i, word in enumerate(self._findall(value)):
+            text = words.get(word, _UNSEEN)
+            if text is _UNSEEN:
+                text = self._term(word)
+                if len(words) < _WORDS_MAX:
+                    words[word] = text
+            if text is None:
+                continue
+            pos = i if pos is None else pos + 1  # as in _tokens
+            found = out.get(text)
+            if found is None:
+                out[text] = [pos]
+            else:
+                found.append(pos)
+        return out
+
     def _term(self, word: str) -> str | None:
         text = word.lower().translate(self._charmap)
         if len(text) < self._minsize or text in self._stops:

@@ -104,21 +104,25 @@ def document_for(entry, lexicon=None) -> dict:
         county_names.setdefault(m.county.code, m.county.name)
     tags = " ".join(t.name for t in rev.tags)
     body = strip_template(rev.body)
-    stems = [t.text for t in _SV(" ".join((rev.title, rev.summary, body, tags)))]
+    plain = markdown_to_plain(body)
+    text = " ".join((rev.title, rev.summary, body, tags))
+    stems = _SV.terms(text)  # the token texts, without Token objects
+    if stems is None:
+        stems = [t.text for t in _SV(text)]
     place_text = " ".join(names + [county_names[c] for c in county_codes if county_names[c] not in names])
     return {
         "slug": entry.slug,
         "entry_id": str(entry.id),
         "revision_id": rev.id,
         "parts": " ".join(parts_of(stems, lexicon)),
-        "spell": " ".join((rev.title, rev.summary, markdown_to_plain(body), tags, place_text)),
+        "spell": " ".join((rev.title, rev.summary, plain, tags, place_text)),
         "facet_category": [rev.category.slug],
         "facet_county": list(county_codes),
         "facet_municipality": [m.code for m in rev.municipalities],
         "title": rev.title,
         "summary": rev.summary,
         "body": body,
-        "plain": markdown_to_plain(body),
+        "plain": plain,
         "tags": tags,
         "places": _GENERIC_PLACE_WORD.sub(" ", place_text),
         "category": rev.category.slug,

@@ -49,10 +49,20 @@ def _stream(analyzer, text, **kwargs):
             for t in analyzer(text, **kwargs)]
 
 
-def test_fused_chains_yield_exactly_the_tokens_of_whoosh_chains():
-    import pickle
+def _texts() -> list[str]:
     import random
     from pathlib import Path
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted((Path(__file__).parents[2] / "content" / "examples").glob("*.md"))]
+    rng = random.Random(3)
+    alphabet = "aåäöeéiİıßABCÅÄÖ ÉÜü-'’_0123456789 \t\n.,;:!?\u0301\u00a0ﬁÆØæø"
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 80))) for _ in range(3000)]
+    texts += ["", "och i att", "Och bostad", "över-under mellan", "kommunen's 'ABO' sfi-utbildning"]
+    return texts
+
+
+def test_fused_chains_yield_exactly_the_tokens_of_whoosh_chains():
+    import pickle
 
     from whoosh.analysis.analyzers import CompositeAnalyzer
 
@@ -60,11 +70,7 @@ def test_fused_chains_yield_exactly_the_tokens_of_whoosh_chains():
         FusedChain, chained_folded_analyzer, chained_swedish_analyzer, folded_analyzer, swedish_analyzer,
     )
 
-    texts = [p.read_text(encoding="utf-8") for p in sorted((Path(__file__).parents[2] / "content" / "examples").glob("*.md"))]
-    rng = random.Random(3)
-    alphabet = "aåäöeéiİıßABCÅÄÖ ÉÜü-'’_0123456789 \t\n.,;:!?\u0301\u00a0ﬁÆØæø"
-    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 80))) for _ in range(3000)]
-    texts += ["", "och i att", "Och bostad", "över-under mellan", "kommunen's 'ABO' sfi-utbildning"]
+    texts = _texts()
     pairs = ((swedish_analyzer(), chained_swedish_analyzer()), (folded_analyzer(), chained_folded_analyzer()))
     for fused, chained in pairs:
         assert isinstance(fused, FusedChain) and fused._fast
@@ -78,6 +84,22 @@ def test_fused_chains_yield_exactly_the_tokens_of_whoosh_chains():
                 assert _stream(fused, text, **kwargs) == expected, (kwargs, text)
                 assert _stream(fused, text, **kwargs) == expected, (kwargs, text)  # again, from its word cache
                 assert _stream(revived, text, **kwargs) == expected, (kwargs, text)
+
+
+def test_fused_term_lists_are_what_whoosh_formats_gather_from_the_chains():
+    """`terms` and `term_positions` (the rebuild's shortcuts: kb/search/schema.py, kb/search/bulk.py)."""
+    from kb.search.analysis import chained_folded_analyzer, chained_swedish_analyzer, folded_analyzer, swedish_analyzer
+
+    for fused, chained in ((swedish_analyzer(), chained_swedish_analyzer()), (folded_analyzer(), chained_folded_analyzer())):
+        for text in _texts():
+            for _ in range(2):  # the second time from the word cache
+                assert fused.terms(text) == [t.text for t in chained(text)], text
+                positions: dict[str, list[int]] = {}
+                for t in chained(text, positions=True, boosts=True, mode="index"):
+                    positions.setdefault(t.text, []).append(t.pos)
+                found = fused.term_positions(text)
+                assert found == positions and list(found) == list(positions), text
+        assert fused.terms(["a", "list"]) is None and fused.term_positions(["a", "list"]) is None
 
 
 def test_a_rebuild_writes_with_fused_chains_and_stores_plain_ones(tmp_path):
