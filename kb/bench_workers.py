@@ -10,7 +10,8 @@ Then throughput, with `THREADS` client threads and a new connection per request:
 `/livez` (a trivial JSON answer through the whole app) and the search API on URLs
 that are each asked once (words from the examples' titles with and without a county
 filter and second pages, so every search misses the results cache and does the full
-work: count, facets, top 10 with highlights), alternating livez, search, livez.
+work: count, facets, top 10 with highlights), alternating livez, search, livez; last,
+REPEATED of those URLs asked round and round (results-cache hits, as popular queries are).
 Linux only. Numbers are printed, never asserted.
 """
 from __future__ import annotations
@@ -65,6 +66,7 @@ def _memory(pid: int) -> dict[str, float]:
 
 
 THREADS = 4
+REPEATED = 200  # URLs asked round and round for the cached figure
 
 
 def _fetch(url: str) -> int:
@@ -94,9 +96,9 @@ def _search_urls(base: str, seed: int = 2014) -> list[str]:
     return urls
 
 
-def throughput(urls, seconds: float, threads: int = THREADS) -> tuple[float, dict[int, int], int]:
-    """Requests per second over `seconds` (`urls` is a list taken in order, or one URL repeated);
-    also the answers by status and how many requests were made."""
+def throughput(urls, seconds: float, threads: int = THREADS, repeat: bool = False) -> tuple[float, dict[int, int], int]:
+    """Requests per second over `seconds` (`urls` is a list taken in order, round and round with
+    `repeat`, or one URL); also the answers by status and how many requests were made."""
     lock = threading.Lock()
     position = [0]
     statuses: dict[int, int] = {}
@@ -107,7 +109,9 @@ def throughput(urls, seconds: float, threads: int = THREADS) -> tuple[float, dic
             if isinstance(urls, str):
                 return urls
             if position[0] >= len(urls):
-                return None
+                if not repeat:
+                    return None
+                position[0] = 0
             position[0] += 1
             return urls[position[0] - 1]
 
@@ -167,6 +171,8 @@ def bench(workers: int, echo, environ: dict | None = None, seconds: float = 8.0)
         live_a, live_status_a, _n = throughput(base + "/livez", seconds / 2)
         search, search_status, searches = throughput(urls, seconds)
         live_b, live_status_b, _n = throughput(base + "/livez", seconds / 2)
+        common = urls[:REPEATED]
+        cached, cached_status, _n = throughput(common, seconds / 2, repeat=True)
     finally:
         proc.terminate()
         try:
@@ -182,7 +188,7 @@ def bench(workers: int, echo, environ: dict | None = None, seconds: float = 8.0)
     echo(f"master     RSS {master['rss']:6.1f} MB")
     live = (live_a + live_b) / 2
     answers = {}
-    for part in (live_status_a, search_status, live_status_b):
+    for part in (live_status_a, search_status, live_status_b, cached_status):
         for status, n in part.items():
             answers[status] = answers.get(status, 0) + n
     echo(f"throughput ({THREADS} client threads, a new connection per request; answers "
@@ -191,4 +197,6 @@ def bench(workers: int, echo, environ: dict | None = None, seconds: float = 8.0)
     echo(f"  search API        {search:7.0f} req/s, {searches} searches on {searches} different URLs (of {len(urls)}): "
          f"every one a results-cache miss")
     echo(f"  search / livez    {100 * search / live:5.0f} %")
+    echo(f"  search API        {cached:7.0f} req/s on {len(common)} URLs asked again and again (results cache): "
+         f"{100 * cached / live:.0f} % of /livez")
     return results
