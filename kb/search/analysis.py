@@ -152,6 +152,13 @@ class FusedChain(CompositeAnalyzer):
                 start_pos=start_pos, start_char=start_char, tokenize=tokenize, mode=mode, no_morph=no_morph, **kwargs)
         return self._tokens(value, positions, mode, kwargs)
 
+    def _remember(self, word: str):
+        """The term of a word not seen before (None: dropped), kept for the next time (bounded)."""
+        text = self._term(word)
+        if len(self._words) < _WORDS_MAX:
+            self._words[word] = text
+        return text
+
     def _tokens(self, value, positions, mode, kwargs):
         t = Token(positions, False, removestops=True, mode=mode, **kwargs)
         words = self._words
@@ -159,9 +166,7 @@ class FusedChain(CompositeAnalyzer):
         for i, word in enumerate(self._findall(value)):
             text = words.get(word, _UNSEEN)
             if text is _UNSEEN:
-                text = self._term(word)
-                if len(words) < _WORDS_MAX:
-                    words[word] = text
+                text = self._remember(word)
             if text is None:
                 continue
             if positions:
@@ -183,9 +188,7 @@ class FusedChain(CompositeAnalyzer):
         for word in self._findall(value):
             text = words.get(word, _UNSEEN)
             if text is _UNSEEN:
-                text = self._term(word)
-                if len(words) < _WORDS_MAX:
-                    words[word] = text
+                text = self._remember(word)
             if text is not None:
                 out.append(text)
         return out
@@ -201,9 +204,7 @@ class FusedChain(CompositeAnalyzer):
         for i, word in enumerate(self._findall(value)):
             text = words.get(word, _UNSEEN)
             if text is _UNSEEN:
-                text = self._term(word)
-                if len(words) < _WORDS_MAX:
-                    words[word] = text
+                text = self._remember(word)
             if text is None:
                 continue
             pos = i if pos is None else pos + 1  # as in _tokens

@@ -40,7 +40,6 @@ POSTINGS_BYTES = 8 * 2**20  # postings arrays kept per state (a word in every on
 _BYTE_TO_LENGTH = np.array([byte_to_length(i) for i in range(256)], dtype=np.float64)
 
 _lock = threading.Lock()
-_segments: OrderedDict = OrderedDict()  # (index dir, segment id) → SegmentArrays
 _states: OrderedDict = OrderedDict()  # (index dir, commit generation, segment ids) → StateArrays
 
 
@@ -133,19 +132,40 @@ def _read_segment(reader) -> SegmentArrays:
     return SegmentArrays(lengths, titles, timestamps, facets)
 
 
+class PerSegment:
+    """Something read once per index segment (a segment never changes its documents; only
+    which of them are deleted, and that belongs to a state), kept for the MAX_SEGMENTS
+    segments used last. `read(reader)` reads it."""
+
+    def __init__(self, read):
+        self.read = read
+        self.kept: OrderedDict = OrderedDict()  # (index dir, segment id) → what `read` gave
+        self._lock = threading.Lock()
+
+    def get(self, directory: str, reader):
+        key = (directory, reader.segment().segment_id())
+        with self._lock:
+            found = self.kept.get(key)
+            if found is not None:
+                self.kept.move_to_end(key)
+                return found
+        found = self.read(reader)
+        with self._lock:
+            self.kept[key] = found
+            while len(self.kept) > MAX_SEGMENTS:
+                self.kept.popitem(last=False)
+        return found
+
+    def clear(self) -> None:
+        with self._lock:
+            self.kept.clear()
+
+
+_segments = PerSegment(_read_segment)
+
+
 def segment_arrays(directory: str, reader) -> SegmentArrays:
-    key = (directory, reader.segment().segment_id())
-    with _lock:
-        found = _segments.get(key)
-        if found is not None:
-            _segments.move_to_end(key)
-            return found
-    found = _read_segment(reader)
-    with _lock:
-        _segments[key] = found
-        while len(_segments) > MAX_SEGMENTS:
-            _segments.popitem(last=False)
-    return found
+    return _segments.get(directory, reader)
 
 
 class StateArrays:

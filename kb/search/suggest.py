@@ -11,38 +11,24 @@ examples: 0.8 s). Links are made only for the suggestions returned.
 """
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-
 from .. import places
 from ..places import fold
 from . import arrays
 
 LIMIT = 8
 KIND_ORDER = {"title": 0, "place": 1, "category": 2, "tag": 3}
-MAX_SEGMENTS = 256
-
-_lock = threading.Lock()
-_segments: OrderedDict = OrderedDict()  # (index dir, segment id) → [(local docnum, title, slug, tags)]
 
 
-def _segment_rows(directory: str, reader) -> list[tuple[int, str, str, tuple[str, ...]]]:
+def _read_rows(reader) -> list[tuple[int, str, str, tuple[str, ...]]]:
     """Title, slug and tags of every document of one segment, deleted ones included."""
-    key = (directory, reader.segment().segment_id())
-    with _lock:
-        found = _segments.get(key)
-        if found is not None:
-            _segments.move_to_end(key)
-            return found
-    found = []
+    rows = []
     for docnum in range(reader.doc_count_all()):
         stored = reader.stored_fields(docnum)
-        found.append((docnum, stored["title"], stored["slug"], tuple(stored["data"].get("tags", ()))))
-    with _lock:
-        _segments[key] = found
-        while len(_segments) > MAX_SEGMENTS:
-            _segments.popitem(last=False)
-    return found
+        rows.append((docnum, stored["title"], stored["slug"], tuple(stored["data"].get("tags", ()))))
+    return rows
+
+
+_segments = arrays.PerSegment(_read_rows)
 
 
 def _candidates(searcher, categories: tuple[tuple[str, str], ...]) -> list[tuple[str, str, str, str, str]]:
@@ -59,7 +45,7 @@ def _candidates(searcher, categories: tuple[tuple[str, str], ...]) -> list[tuple
     state = arrays.for_searcher(searcher)
     directory = arrays._directory(leaves)
     for leaf, offset in leaves:
-        for docnum, title, slug, doc_tags in _segment_rows(directory, leaf.reader()):
+        for docnum, title, slug, doc_tags in _segments.get(directory, leaf.reader()):
             if state.live[offset + docnum]:
                 items.append((fold(title), title, "title", "browse.example", slug))
                 tags.update(doc_tags)
