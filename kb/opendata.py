@@ -15,12 +15,14 @@ thread of its process (one build at a time per instance, under a file lock).
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import fcntl
 import hashlib
 import json
 import logging
 import os
+import secrets
 import shutil
 import tempfile
 import threading
@@ -56,7 +58,7 @@ CSV_COLUMNS = [
     "published_at", "updated_at", "body_markdown",
 ]
 SEP = "; "
-FORMAT = 1  # bump when the files' layout changes, so cached files of an older layout are not served
+FORMAT = 2  # bump when the files' layout changes, so cached files of an older layout are not served (2: version.json)
 SYNC_LIMIT = 1000  # published examples up to which a request builds missing files itself (a few seconds)
 BATCH = 500  # entries loaded at a time while building
 VERSION_FILE = "version.json"
@@ -200,8 +202,15 @@ def _build_version(version: Version) -> Path:
         _build(tmp, version)
         try:
             os.rename(tmp, target)
-        except OSError:  # another worker built the same version first; theirs is identical
-            shutil.rmtree(tmp, ignore_errors=True)
+        except OSError:
+            if _complete(target):  # another process built the same version first; theirs is identical
+                shutil.rmtree(tmp, ignore_errors=True)
+            else:  # a directory left without its version file (an older layout): replace it
+                stale = root / f".stale-{secrets.token_hex(4)}"
+                with contextlib.suppress(OSError):
+                    os.rename(target, stale)
+                os.rename(tmp, target)
+                shutil.rmtree(stale, ignore_errors=True)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -91,3 +91,18 @@ def test_the_zip_holds_exactly_what_flask_kb_export_writes(large, tmp_path):
                 for p in (tmp_path / "export").rglob("*") if p.is_file()}
     zipped = {name: archive.read(name) for name in archive.namelist() if name != "LICENS.txt"}
     assert zipped == exported and len(zipped) == 58  # categories.yaml, synonyms.yaml and the 56 examples
+
+
+def test_a_directory_left_without_its_version_file_is_replaced_not_served_forever(large):
+    with large.test_request_context():
+        version = opendata.data_version()
+        root = opendata._cache_root()
+    leftover = root / version.key
+    leftover.mkdir(parents=True)
+    (leftover / "goda-exempel.csv").write_text("old layout")
+    client = large.test_client()
+    assert _get(client, "/oppna-data/goda-exempel.csv").status_code == 503
+    _wait_for_build()
+    fresh = _get(client, "/oppna-data/goda-exempel.csv")
+    assert fresh.status_code == 200 and len(_rows(fresh)) == 56
+    assert sorted(p.name for p in root.iterdir() if not p.name.endswith(".lock")) == [version.key]
