@@ -11,7 +11,7 @@ import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import sqlalchemy as sa
 
@@ -47,6 +47,7 @@ class UnknownPlace(LookupError):
         super().__init__(message)
 
 
+@lru_cache(maxsize=8192)  # place and category labels are folded for every facet sort
 def fold(text: str) -> str:
     """Lower-case, strip diacritics (å→a, ä→a, ö→o, é→e) and collapse whitespace."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
@@ -131,6 +132,7 @@ def _exact() -> dict[str, dict[str, Place]]:
     }
 
 
+@cache
 def _by_code() -> dict[str, Place]:
     return {p.code: p for p in (*counties(), *municipalities())}
 
