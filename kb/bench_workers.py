@@ -147,7 +147,7 @@ def bench(workers: int, echo, environ: dict | None = None, seconds: float = 8.0)
         deadline = time.monotonic() + 60
         while True:
             try:
-                urllib.request.urlopen(base + "/livez", timeout=10).read()
+                _fetch(base + "/livez")
                 break
             except OSError:  # not listening yet (URLError, ConnectionError) or still starting (timeout)
                 if proc.poll() is not None or time.monotonic() > deadline:
@@ -157,12 +157,7 @@ def bench(workers: int, echo, environ: dict | None = None, seconds: float = 8.0)
         statuses: dict[int, int] = {}
         for _round in range(ROUNDS * workers):  # the master hands requests to any worker: enough rounds for all
             for page in PAGES:
-                try:
-                    with urllib.request.urlopen(base + page, timeout=30) as response:
-                        response.read()
-                        status = response.status
-                except urllib.error.HTTPError as exc:
-                    status = exc.code
+                status = _fetch(base + page)
                 statuses[status] = statuses.get(status, 0) + 1
         children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
         results = [_memory(int(pid)) for pid in children]

@@ -39,6 +39,21 @@ def need(condition: bool, reason: str) -> None:
     pytest.skip(message)
 
 
+def process_env(app, **overrides) -> dict[str, str]:
+    """The environment for another process (gunicorn, python -c) that reaches `app`'s database,
+    instance and index: this one's, minus its KB_/DATABASE_URL/PGOPTIONS settings (the session's
+    KB_CACHE_DIR stays), plus the app's database (its PostgreSQL schema through PGOPTIONS)."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("KB_", "DATABASE_URL", "PGOPTIONS")) or k == "KB_CACHE_DIR"}
+    options = app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}).get("connect_args", {}).get("options")
+    if options:
+        env["PGOPTIONS"] = options  # libpq: the test's schema (search_path)
+    env.update(DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"], KB_INSTANCE_PATH=app.config["KB_INSTANCE_PATH"],
+               KB_INDEX_DIR=app.config["KB_INDEX_DIR"])
+    env.update({k: str(v) for k, v in overrides.items()})
+    return env
+
+
 class AppFactory:
     """Builds isolated apps (database + index + instance folder) and cleans them up."""
 

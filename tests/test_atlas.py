@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from kb import atlas
+from tests.conftest import process_env
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -94,12 +95,7 @@ NOT_IN_A_WORKER = ("pyarrow", "shapely", "pyproj", "alembic", "mako", "flask_mig
 def test_a_process_serving_pages_loads_neither_the_geometry_stack_nor_the_command_code(make_app):
     app = make_app()
     atlas.ensure()  # as `flask kb load` (in `make run` and `make serve`) does before any worker starts
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("KB_", "DATABASE_URL", "PGOPTIONS")) or k == "KB_CACHE_DIR"}
-    options = app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}).get("connect_args", {}).get("options")
-    if options:
-        env["PGOPTIONS"] = options
-    env.update(DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"], KB_INSTANCE_PATH=app.config["KB_INSTANCE_PATH"],
-               KB_INDEX_DIR=app.config["KB_INDEX_DIR"], SECRET_KEY="x", KB_INDEX_WORKER="0")
+    env = process_env(app, SECRET_KEY="x", KB_INDEX_WORKER="0")
     done = subprocess.run([sys.executable, "-c", WORKER, json.dumps(PAGES)], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-3000:]

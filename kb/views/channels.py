@@ -270,6 +270,9 @@ def notice_settings():
 # --------------------------------------------------------------------------- open data
 
 
+RETRY_AFTER = 60  # seconds: files of a large set are built in the background (kb/opendata.py)
+
+
 @bp.get("/oppna-data", endpoint="opendata")
 def opendata_page():
     """The licence and the downloads (or a note that they are being prepared)."""
@@ -279,9 +282,6 @@ def opendata_page():
     return render_template("channels/opendata.html", served=served, version=served.version if served else None,
                            files=opendata.FILES, sizes=sizes, license_name=_license_name(),
                            license_url=opendata.LICENSE_URL, retry_after=RETRY_AFTER)
-
-
-RETRY_AFTER = 60  # seconds: files of a large set are built in the background (kb/opendata.py)
 
 
 def _license_name() -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import http.cookiejar
 import json
-import os
 import re
 import signal
 import socket
@@ -30,7 +29,7 @@ from kb.permissions import system_actor
 from kb.extensions import db
 from kb.models import Entry, EntryState, TwoFactorCredential, User
 from kb.workflow import Action
-from tests.conftest import need
+from tests.conftest import need, process_env
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 GUNICORN = Path(sys.executable).parent / "gunicorn"
@@ -51,14 +50,8 @@ class Node:
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         home.mkdir(parents=True)
-        env = {k: v for k, v in os.environ.items()
-               if not k.startswith(("KB_", "DATABASE_URL", "PGOPTIONS")) or k == "KB_CACHE_DIR"}
-        url = app.config["SQLALCHEMY_DATABASE_URI"]
-        options = app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}).get("connect_args", {}).get("options")
-        if options:
-            env["PGOPTIONS"] = options  # libpq: the test's schema (search_path)
-        env.update(DATABASE_URL=url, KB_INSTANCE_PATH=str(home), KB_INDEX_DIR=str(home / "search"),
-                   SECRET_KEY=app.config["SECRET_KEY"], KB_SECURE_COOKIES="0", KB_CONTENT_DIR=app.config["KB_CONTENT_DIR"])
+        env = process_env(app, KB_INSTANCE_PATH=home, KB_INDEX_DIR=home / "search", SECRET_KEY=app.config["SECRET_KEY"],
+                          KB_SECURE_COOKIES="0", KB_CONTENT_DIR=app.config["KB_CONTENT_DIR"])
         self.log = open(home / "gunicorn.log", "w")
         self.proc = subprocess.Popen(
             [str(GUNICORN), "--workers", "1", "--bind", f"127.0.0.1:{self.port}", "--graceful-timeout", "5", "app:app"],

@@ -2,10 +2,8 @@
 each worker's memory and the search throughput (numbers are printed, never asserted)."""
 from __future__ import annotations
 
-import os
-
 from kb import atlas, bench_workers
-from tests.conftest import need
+from tests.conftest import need, process_env
 from tests.serving.test_gunicorn_nodes import GUNICORN
 
 
@@ -13,12 +11,7 @@ def test_bench_workers_serves_every_page_kind_and_prints_each_workers_memory(mak
     need(GUNICORN.exists(), f"gunicorn is not installed in the venv ({GUNICORN}); run pip install -e '.[dev]'")
     app = make_app()
     atlas.ensure()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("KB_", "DATABASE_URL", "PGOPTIONS")) or k == "KB_CACHE_DIR"}
-    options = app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}).get("connect_args", {}).get("options")
-    if options:
-        env["PGOPTIONS"] = options
-    env.update(DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"], KB_INSTANCE_PATH=app.config["KB_INSTANCE_PATH"],
-               KB_INDEX_DIR=app.config["KB_INDEX_DIR"], SECRET_KEY="x")
+    env = process_env(app, SECRET_KEY="x")
     lines = []
     results = bench_workers.bench(2, lines.append, environ=env, seconds=1.0)
     rounds = bench_workers.ROUNDS * 2
